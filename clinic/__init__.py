@@ -1,0 +1,53 @@
+"""Chairside: infusion session and reaction logger."""
+from __future__ import annotations
+
+from flask import Flask
+
+from .config import load_config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and wire the application. No database or network work happens here."""
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app.config.from_mapping(load_config(app.instance_path, test_config))
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (the metadata must be complete for Alembic)
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .api import bp as api_bp
+    from .auth import bp as auth_bp
+    from .main import bp as main_bp
+    from .patients import bp as patients_bp
+    from .sessions import bp as sessions_bp
+
+    for blueprint in (auth_bp, main_bp, patients_bp, sessions_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_hooks(app: Flask) -> None:
+    from . import errors, web
+
+    errors.init_app(app)
+    web.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

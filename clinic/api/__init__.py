@@ -1,0 +1,4 @@
+from . import catalog, openapi, sessions  # noqa: F401  (register the routes)
+from .base import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,109 @@
+"""JSON shapes of SPEC §8."""
+from __future__ import annotations
+
+
+def drug(d) -> dict:
+    """Serialise a catalog drug definition."""
+    return {
+        "code": d.code, "brand": d.brand, "generic": d.generic, "category": d.category,
+        "default_dose": str(d.default_dose), "dose_unit": d.dose_unit, "regimen": d.regimen,
+        "infusion_time": d.infusion_time,
+        "observation": [{"from_infusion": n, "minutes": m} for n, m in d.observation],
+        "checks": [{"code": c.code, "prompt": c.prompt, "stop_text": c.stop_text} for c in d.checks],
+        "premedications": [{"code": p.code, "text": p.text, "required": p.required,
+                            "required_infusions": [list(r) for r in p.required_infusions]}
+                           for p in d.premedications],
+        "warning_signs": list(d.warning_signs),
+    }
+
+
+def reaction(r) -> dict:
+    """Serialise a reaction row."""
+    return {"code": r.code, "label": r.label, "group": r.reaction_group,
+            "systems": [s for s in r.systems.split(",") if s], "help": r.help_text}
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def _num(value):
+    return None if value is None else str(value)
+
+
+def patient(p) -> dict:
+    """Serialise a patient."""
+    return {
+        "id": p.id, "mrn": p.mrn, "first_name": p.first_name, "last_name": p.last_name,
+        "date_of_birth": p.date_of_birth.isoformat(), "sex": p.sex, "allergies": p.allergies,
+        "weight_kg": _num(p.weight_kg), "phone": p.phone, "preferred_language": p.preferred_language,
+        "pregnant": bool(p.pregnant), "active": bool(p.active), "version": p.version,
+    }
+
+
+def vitals(v) -> dict:
+    """Serialise a set of vital signs."""
+    return {
+        "id": v.id, "taken_at": _iso(v.taken_at), "charted_at": _iso(v.charted_at), "phase": v.phase,
+        "systolic": v.systolic, "diastolic": v.diastolic, "heart_rate": v.heart_rate, "resp_rate": v.resp_rate,
+        "temperature_c": _num(v.temperature_c), "spo2": v.spo2, "on_oxygen": v.on_oxygen,
+        "consciousness": v.consciousness, "pain": v.pain, "voided": v.is_voided, "void_reason": v.void_reason,
+        "recorded_by": v.recorded_by_id,
+    }
+
+
+def reaction_entry(r) -> dict:
+    """Serialise a reaction entry."""
+    return {
+        "id": r.id, "code": r.reaction_code, "label": r.reaction_label, "group": r.reaction_group,
+        "onset_at": _iso(r.onset_at), "charted_at": _iso(r.charted_at), "grade": r.grade, "action": r.action,
+        "medication": r.medication, "resolved_at": _iso(r.resolved_at), "notes": r.notes,
+        "voided": r.is_voided, "void_reason": r.void_reason, "recorded_by": r.recorded_by_id,
+    }
+
+
+def event(e) -> dict:
+    """Serialise a rate change, pause or resume."""
+    return {
+        "id": e.id, "kind": e.kind, "at": _iso(e.occurred_at), "charted_at": _iso(e.charted_at),
+        "rate_ml_h": _num(e.rate_ml_h), "reason": e.reason, "due_to_reaction": e.due_to_reaction,
+        "voided": e.is_voided,
+    }
+
+
+def premedication(p) -> dict:
+    """Serialise a premedication record."""
+    return {
+        "id": p.id, "code": p.code, "text": p.text, "required": p.required, "given_at": _iso(p.given_at),
+        "dose": p.dose, "not_given_reason": p.not_given_reason, "charted_at": _iso(p.charted_at),
+        "voided": p.is_voided,
+    }
+
+
+def flag(f: dict) -> dict:
+    """Serialise a stored flag (without its internal key)."""
+    return {k: v for k, v in f.items() if k != "key"}
+
+
+def session(s, required_premedications=()) -> dict:
+    """Serialise a session with everything charted on it (SPEC §8)."""
+    return {
+        "id": s.id, "patient_id": s.patient_id, "drug": s.drug_code, "drug_version": s.drug_version.version,
+        "dose": _num(s.dose), "dose_unit": s.dose_unit, "lot_number": s.lot_number,
+        "lot_expiry": _iso(s.lot_expiry), "chair": s.chair, "status": s.status,
+        "infusion_number": s.infusion_number, "nurse_id": s.nurse_id, "created_at": _iso(s.created_at),
+        "started_at": _iso(s.started_at), "ended_at": _iso(s.ended_at), "full_dose": s.full_dose,
+        "observation_minutes": s.observation_minutes, "observation_ends_at": _iso(s.observation_ends_at),
+        "discharged_at": _iso(s.discharged_at), "early_reason": s.early_reason,
+        "finalized_at": _iso(s.finalized_at), "fingerprint": s.fingerprint,
+        "next_appointment": _iso(s.next_appointment), "notes": s.notes,
+        "required_premedications": list(required_premedications),
+        "checks_confirmed": [c.code for c in s.checks],
+        "premedications": [premedication(p) for p in s.premedications],
+        "vitals": [vitals(v) for v in s.vitals],
+        "reactions": [reaction_entry(r) for r in s.reactions],
+        "events": [event(e) for e in s.events],
+        "flags": [flag(f) for f in s.flags or []],
+        "serious": s.flag_level == "serious",
+        "version": s.version,
+    }

@@ -1,0 +1,69 @@
+"""Log in and out."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..extensions import db, limiter
+from ..models import utcnow
+from ..services import accounts, audit
+from ..services.actor import Actor
+from ..web import current_actor
+from .forms import LoginForm, LogoutForm
+
+bp = Blueprint("auth", __name__)
+
+FAILED_LOGIN_MESSAGE = "The username or password is not right."
+
+
+def _account_key() -> str:
+    return "login-account:" + (request.form.get("username") or "").strip().lower()
+
+
+def _failed(response) -> bool:
+    return request.method == "POST" and response.status_code == 200
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a relative path on this site after login."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.board")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", key_func=_account_key, deduct_when=_failed, methods=["POST"],
+               error_message="Too many failed attempts. Wait a few minutes and try again.")
+@limiter.limit("50 per 15 minutes", deduct_when=_failed, methods=["POST"],
+               error_message="Too many failed attempts from this address. Wait and try again.")
+def login():
+    """Show the login form and sign the user in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.board"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.username.data, form.password.data,
+                                     Actor.system(request.remote_addr))
+        db.session.commit()
+        if user is not None:
+            session.clear()  # a fresh session at login: nothing from before carries over
+            login_user(user)
+            session["last_seen"] = utcnow().timestamp()
+            return redirect(_safe_next(request.args.get("next")))
+        flash(FAILED_LOGIN_MESSAGE, "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign out and forget the browser session."""
+    form = LogoutForm()
+    if form.validate_on_submit():
+        audit.record(current_actor(), "logout", object_type="user", object_id=current_user.id)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))

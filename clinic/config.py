@@ -1,0 +1,57 @@
+"""Configuration, read from the environment in this one place.
+
+Every variable the app understands is listed in the README.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The environment does not allow the app to start safely."""
+
+
+def _sqlite_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "chairside.sqlite3")
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for plain postgres:// URLs (SQLAlchemy would pick psycopg2)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the config mapping for one app from the environment and overrides."""
+    env = os.environ
+    overrides = overrides or {}
+    environment = overrides.get("ENV", env.get("CHAIRSIDE_ENV", "development"))
+    secret = overrides.get("SECRET_KEY", env.get("SECRET_KEY"))
+    if environment == "production" and not secret:
+        raise ConfigError("SECRET_KEY must be set in production (CHAIRSIDE_ENV=production).")
+    production = environment == "production"
+    config = {
+        "ENV": environment,
+        "SECRET_KEY": secret or "dev-only-not-secret",
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            env.get("DATABASE_URL") or _sqlite_url(instance_path)
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CLINIC_NAME": env.get("CLINIC_NAME", "Chairside Infusion Center"),
+        "CLINIC_PHONE": env.get("CLINIC_PHONE", "555-0100"),
+        "CLINIC_TIMEZONE": env.get("CLINIC_TIMEZONE", "America/New_York"),
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "15")),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "30000")),
+    }
+    config.update(overrides)
+    return config

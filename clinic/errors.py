@@ -1,0 +1,63 @@
+"""Error pages and JSON errors, chosen by where the request was going."""
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests",
+    500: "server_error",
+}
+TITLES = {
+    400: "Bad request", 401: "Please log in", 403: "Not allowed", 404: "Not found", 405: "Not allowed",
+    409: "Conflict", 413: "Too large", 415: "Unsupported", 422: "Check the form", 429: "Too many attempts",
+    500: "Something went wrong",
+}
+
+
+def wants_json() -> bool:
+    """Tell whether the client is the JSON API."""
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, message: str, fields: dict | None = None, code: str | None = None):
+    """Build the API's error body (SPEC §8)."""
+    body = {"error": {"code": code or CODES.get(status, "error"), "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    return jsonify(body), status
+
+
+def _respond(status: int, message: str):
+    if wants_json():
+        return json_error(status, message)
+    template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
+    return render_template(template, status=status, title=TITLES.get(status, "Error"), message=message), status
+
+
+def init_app(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _respond(400, "The form expired or was not sent from this site. Reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if error.code == 401 and not wants_json():
+            from .web import redirect_to_login
+
+            return redirect_to_login()
+        return _respond(error.code or 500, error.description or TITLES.get(error.code, "Error"))
+
+    @app.errorhandler(Exception)
+    def server_error(error):
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _respond(500, "Something went wrong. Nothing was saved. Try again, and tell a supervisor if it keeps happening.")

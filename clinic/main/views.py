@@ -1,0 +1,28 @@
+"""The chair board and the load balancer's health check."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, request
+from sqlalchemy import text
+
+from ..extensions import db
+from ..models import utcnow
+from ..services import board
+from ..web import local_today
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/healthz")
+def healthz():
+    """Answer the load balancer: the app runs and reaches its database."""
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")
+
+
+@bp.route("/", endpoint="board")
+def board_view():
+    """Show today's sessions by chair; the page refreshes its table by itself."""
+    now = utcnow()
+    rows = board.today(local_today(), now)
+    template = "main/_board_rows.html" if request.args.get("partial") == "1" else "main/board.html"
+    return render_template(template, rows=rows, now=now)

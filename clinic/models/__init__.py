@@ -1,0 +1,16 @@
+"""All models, imported here so Alembic sees the whole metadata."""
+from .audit import AuditEvent
+from .catalog import Drug, DrugVersion, Reaction
+from .infusion import (
+    CheckConfirmation, InfusionSession, PremedicationRecord, ReactionEntry, SessionEvent, VitalSigns,
+)
+from .patient import Patient
+from .review import Amendment, Review
+from .types import utcnow
+from .user import ROLES, ApiToken, User
+
+__all__ = [
+    "Amendment", "ApiToken", "AuditEvent", "CheckConfirmation", "Drug", "DrugVersion", "InfusionSession",
+    "Patient", "PremedicationRecord", "ROLES", "Reaction", "ReactionEntry", "Review", "SessionEvent", "User",
+    "VitalSigns", "utcnow",
+]

@@ -1,0 +1,34 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, DecimalField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class PatientForm(FlaskForm):
+    mrn = StringField("MRN", validators=[DataRequired(), Length(max=32)],
+                      description="Medical record number, as on the wristband.")
+    first_name = StringField("First name", validators=[DataRequired(), Length(max=200)])
+    last_name = StringField("Last name", validators=[DataRequired(), Length(max=200)])
+    date_of_birth = DateField("Date of birth", validators=[DataRequired()])
+    sex = SelectField("Sex", choices=[("female", "Female"), ("male", "Male"), ("other", "Other"),
+                                      ("unknown", "Unknown")], default="unknown")
+    allergies = TextAreaField("Known allergies", validators=[Optional(), Length(max=2000)],
+                              description="Leave empty if none are known.")
+    weight_kg = DecimalField("Weight (kg)", places=1, validators=[Optional()],
+                             render_kw={"inputmode": "decimal"})
+    phone = StringField("Phone", validators=[Optional(), Length(max=40)], render_kw={"inputmode": "tel"})
+    preferred_language = StringField("Preferred language", default="en", validators=[Length(max=16)],
+                                     description="Language code, e.g. en, es.")
+    pregnant = BooleanField("Pregnant", description="NEWS2 is not validated in pregnancy.")
+    version = HiddenField()
+    submit = SubmitField("Save patient")
+
+
+class EditPatientForm(PatientForm):
+    active = BooleanField("Active", default=True, description="Untick to mark the patient inactive (never deleted).")
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = StringField("Search by MRN or name", validators=[Length(max=100)])

@@ -1,0 +1,212 @@
+"""Input schemas: the one place that says what a valid value is.
+
+The API validates request bodies with these, the services validate again with
+them before storing, and the OpenAPI document is generated from them.
+"""
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator, ValidationInfo
+
+CLOCK_SKEW = timedelta(minutes=1)
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Required = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+def _aware_past(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("give the time with its UTC offset, e.g. 2026-11-24T10:42:00-05:00")
+    if value > datetime.now(timezone.utc) + CLOCK_SKEW:
+        raise ValueError("this time is in the future")
+    return value.astimezone(timezone.utc)
+
+
+def _finite(value: Decimal | None) -> Decimal | None:
+    if value is not None and not value.is_finite():
+        raise ValueError("must be a number")
+    return value
+
+
+PastTime = Annotated[datetime, AfterValidator(_aware_past)]
+FiniteDecimal = Annotated[Decimal, AfterValidator(_finite)]
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+
+class PatientIn(Schema):
+    mrn: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32,
+                                          pattern=r"^[A-Za-z0-9._/-]+$")]
+    first_name: Required
+    last_name: Required
+    date_of_birth: date
+    sex: Literal["female", "male", "other", "unknown"] = "unknown"
+    allergies: Text | None = None
+    weight_kg: FiniteDecimal | None = Field(default=None, ge=20, le=350, decimal_places=1)
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    preferred_language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] = "en"
+    pregnant: bool = False
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _born_in_the_past(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError("the date of birth cannot be in the future")
+        if value.year < 1900:
+            raise ValueError("check the year of birth")
+        return value
+
+
+class PatientUpdate(PatientIn):
+    active: bool = True
+
+
+def finite_float(value: float) -> bool:
+    """Tell whether a float is a real number (not NaN or infinite)."""
+    return math.isfinite(value)
+
+
+Phase = Literal["baseline", "during", "end", "observation", "discharge"]
+Consciousness = Literal["alert", "confusion", "voice", "pain", "unresponsive"]
+Action = Literal["none", "rate_slowed", "paused", "stopped", "medication_given", "emergency_response"]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class CheckInIn(Schema):
+    patient_id: int = Field(ge=1)
+    drug: Code
+    dose: FiniteDecimal | None = Field(default=None, gt=0, le=100000, max_digits=10, decimal_places=3)
+    dose_unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None = None
+    lot_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    lot_expiry: date | None = None
+    chair: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    notes: Text | None = None
+
+
+class ChecksIn(Schema):
+    codes: list[Code] = Field(min_length=1, max_length=20)
+
+
+class PremedicationIn(Schema):
+    code: Code
+    given_at: PastTime | None = None
+    dose: ShortText | None = None
+    not_given_reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)] | None = None
+
+    @model_validator(mode="after")
+    def _given_or_reason(self):
+        if (self.given_at is None) == (self.not_given_reason is None):
+            raise ValueError("give either given_at (when it was given) or not_given_reason, not both")
+        return self
+
+
+class VitalsIn(Schema):
+    taken_at: PastTime
+    phase: Phase
+    systolic: int | None = Field(default=None, ge=40, le=300)
+    diastolic: int | None = Field(default=None, ge=20, le=200)
+    heart_rate: int | None = Field(default=None, ge=20, le=250)
+    resp_rate: int | None = Field(default=None, ge=4, le=60)
+    temperature_c: FiniteDecimal | None = Field(default=None, ge=Decimal("30.0"), le=Decimal("44.0"), decimal_places=1)
+    spo2: int | None = Field(default=None, ge=50, le=100)
+    on_oxygen: bool | None = None
+    consciousness: Consciousness | None = None
+    pain: int | None = Field(default=None, ge=0, le=10)
+
+    @model_validator(mode="after")
+    def _coherent(self):
+        values = [self.systolic, self.diastolic, self.heart_rate, self.resp_rate, self.temperature_c, self.spo2,
+                  self.on_oxygen, self.consciousness, self.pain]
+        if all(v is None for v in values):
+            raise ValueError("enter at least one vital sign")
+        return self
+
+    @field_validator("diastolic")
+    @classmethod
+    def _below_systolic(cls, value: int | None, info: ValidationInfo) -> int | None:
+        systolic = info.data.get("systolic")
+        if value is not None and systolic is not None and value >= systolic:
+            raise ValueError("must be below the systolic")
+        return value
+
+
+class StartIn(Schema):
+    at: PastTime | None = None
+
+
+class PauseIn(Schema):
+    at: PastTime | None = None
+    reason: Reason
+    due_to_reaction: bool = False
+
+
+class ResumeIn(Schema):
+    at: PastTime | None = None
+    reason: Text | None = None
+
+
+class RateIn(Schema):
+    at: PastTime | None = None
+    rate_ml_h: FiniteDecimal = Field(gt=0, le=2000, decimal_places=1)
+
+
+class ReactionIn(Schema):
+    code: Code
+    onset_at: PastTime
+    grade: int = Field(ge=1, le=5)
+    action: Action
+    medication: Text | None = None
+    notes: Text | None = None
+    resolved_at: PastTime | None = None
+
+
+class EndIn(Schema):
+    at: PastTime | None = None
+    full_dose: bool
+
+
+class DischargeIn(Schema):
+    at: PastTime | None = None
+    early_reason: Text | None = None
+
+
+class FinalizeIn(Schema):
+    password: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+
+
+class VoidIn(Schema):
+    reason: Reason
+
+
+AMENDABLE_FIELDS = ("lot_number", "lot_expiry", "chair", "notes", "next_appointment", "dose", "dose_unit")
+
+
+class AmendmentIn(Schema):
+    reason: Reason
+    changes: dict[str, str | None] = Field(min_length=1, max_length=len(AMENDABLE_FIELDS))
+
+    @field_validator("changes")
+    @classmethod
+    def _known_fields(cls, value: dict) -> dict:
+        unknown = sorted(set(value) - set(AMENDABLE_FIELDS))
+        if unknown:
+            raise ValueError(f"these cannot be amended: {', '.join(unknown)}; "
+                             f"allowed: {', '.join(AMENDABLE_FIELDS)}")
+        return value
+
+
+class ReviewIn(Schema):
+    outcome: Literal["acknowledged", "escalated", "reported_externally"]
+    note: Text = ""
+
+
+class NextAppointmentIn(Schema):
+    next_appointment: date | None = None

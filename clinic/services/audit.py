@@ -1,0 +1,93 @@
+"""Append to and verify the hash-chained audit log."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from sqlalchemy import select, text
+
+from ..domain.chain import GENESIS, ChainLink, ChainResult, canonical_json, event_hash, verify_chain
+from ..extensions import db
+from ..models import AuditEvent, utcnow
+from .actor import Actor
+
+# Any constant works; it only has to be the same in every process.
+_AUDIT_LOCK_KEY = 424242
+
+
+def _content(event: AuditEvent) -> dict:
+    return {
+        "occurred_at": event.occurred_at.isoformat(),
+        "user_id": event.user_id,
+        "username": event.username,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "patient_id": event.patient_id,
+        "client_addr": event.client_addr,
+        "details": event.details,
+    }
+
+
+def _lock_chain_head() -> None:
+    """Serialise appends so two transactions never chain onto the same event.
+
+    SQLite transactions already hold the write lock (BEGIN IMMEDIATE); on
+    PostgreSQL a transaction-scoped advisory lock does the same job.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
+
+
+def record(actor: Actor, action: str, *, object_type: str | None = None, object_id=None,
+           patient_id: int | None = None, details: dict | None = None) -> AuditEvent:
+    """Append one event to the chain inside the current transaction."""
+    _lock_chain_head()
+    prev = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+    event = AuditEvent(
+        occurred_at=utcnow(),
+        user_id=actor.user_id,
+        username=actor.username,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        patient_id=patient_id,
+        client_addr=actor.client_addr,
+        details=canonical_json(details or {}),
+        prev_hash=prev,
+    )
+    event.hash = event_hash(prev, _content(event))
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+# Plain columns, not ORM objects: verifying millions of events must not fill the session.
+_CHAIN_COLUMNS = (
+    AuditEvent.id, AuditEvent.occurred_at, AuditEvent.user_id, AuditEvent.username, AuditEvent.action,
+    AuditEvent.object_type, AuditEvent.object_id, AuditEvent.patient_id, AuditEvent.client_addr,
+    AuditEvent.details, AuditEvent.prev_hash, AuditEvent.hash,
+)
+
+
+def _links(batch: int = 2000) -> Iterator[ChainLink]:
+    last_id = 0
+    while True:
+        rows = db.session.execute(
+            select(*_CHAIN_COLUMNS).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+        ).all()
+        if not rows:
+            return
+        for event in rows:
+            yield ChainLink(event.id, event.prev_hash, event.hash, _content(event))
+        last_id = rows[-1].id
+
+
+def verify() -> ChainResult:
+    """Check every event against its hash and its predecessor."""
+    return verify_chain(_links())
+
+
+def details_of(event: AuditEvent) -> dict:
+    """Return an event's details as a dict."""
+    return json.loads(event.details or "{}")

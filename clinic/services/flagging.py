@@ -1,0 +1,30 @@
+"""Keep a session's stored flags equal to one evaluation of the rules.
+
+The board, the queue, the API and the reports read what is stored here, so
+the rules run in exactly one place: on every change of a session.
+"""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from ..domain.flags import evaluate
+from ..models import InfusionSession, utcnow
+from .records import build_record
+
+
+def refresh_flags(infusion: InfusionSession) -> None:
+    """Re-evaluate the rules; a flag not seen before puts the session back in the review queue."""
+    tz = ZoneInfo(current_app.config["CLINIC_TIMEZONE"])  # messages show clinic-local times
+    flags = evaluate(build_record(infusion), tz)
+    stored = [dict(f.to_dict(), key=f.key) for f in flags]
+    old_keys = {f.get("key") for f in infusion.flags or []}
+    new_keys = {f["key"] for f in stored}
+    infusion.flags = stored
+    infusion.flag_level = "serious" if any(f.level == "serious" for f in flags) else ("warning" if flags else "none")
+    if new_keys - old_keys:
+        infusion.flags_raised_at = utcnow()
+        infusion.needs_review = True
+    if not flags:
+        infusion.needs_review = False

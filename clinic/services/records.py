@@ -1,0 +1,114 @@
+"""Turn a session's rows into the plain record the pure rules read."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..domain.records import (
+    EventRecord, PatientRecord, PremedicationRecord as PremedRec, ReactionRecord, SessionRecord, VitalsRecord,
+)
+from ..extensions import db
+from ..models import (
+    InfusionSession, PremedicationRecord, ReactionEntry, SessionEvent, VitalSigns,
+)
+
+
+def load_session(session_id: int, *, for_update: bool = False) -> InfusionSession | None:
+    """Load a session with everything charted on it, in a fixed number of queries."""
+    query = (
+        select(InfusionSession)
+        .where(InfusionSession.id == session_id)
+        .options(
+            selectinload(InfusionSession.patient),
+            selectinload(InfusionSession.nurse),
+            selectinload(InfusionSession.drug_version),
+            selectinload(InfusionSession.vitals).selectinload(VitalSigns.recorded_by),
+            selectinload(InfusionSession.reactions).selectinload(ReactionEntry.recorded_by),
+            selectinload(InfusionSession.events).selectinload(SessionEvent.recorded_by),
+            selectinload(InfusionSession.premedications).selectinload(PremedicationRecord.recorded_by),
+            selectinload(InfusionSession.checks),
+        )
+    )
+    if for_update and db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=InfusionSession)
+    return db.session.scalar(query)
+
+
+def first_infusion_date(patient_id: int, drug_code: str) -> date | None:
+    """Return the day infusion 1 of this drug was given to this patient, if recorded."""
+    return db.session.scalar(
+        select(InfusionSession.session_date).where(
+            InfusionSession.patient_id == patient_id, InfusionSession.drug_code == drug_code,
+            InfusionSession.infusion_number == 1, InfusionSession.status != "cancelled",
+        ).limit(1)
+    )
+
+
+def _name(user) -> str:
+    return user.full_name if user is not None else ""
+
+
+def _vitals(v: VitalSigns) -> VitalsRecord:
+    return VitalsRecord(
+        id=v.id, taken_at=v.taken_at, phase=v.phase, systolic=v.systolic, diastolic=v.diastolic,
+        heart_rate=v.heart_rate, resp_rate=v.resp_rate, temperature_c=v.temperature_c, spo2=v.spo2,
+        on_oxygen=v.on_oxygen, consciousness=v.consciousness, pain=v.pain, charted_at=v.charted_at,
+        recorded_by=_name(v.recorded_by), voided=v.is_voided, void_reason=v.void_reason,
+    )
+
+
+def _reaction(r: ReactionEntry) -> ReactionRecord:
+    return ReactionRecord(
+        id=r.id, code=r.reaction_code, label=r.reaction_label, group=r.reaction_group,
+        systems=frozenset(s for s in r.systems.split(",") if s), onset_at=r.onset_at, grade=r.grade,
+        action=r.action, medication=r.medication, resolved_at=r.resolved_at, notes=r.notes,
+        charted_at=r.charted_at, recorded_by=_name(r.recorded_by), voided=r.is_voided, void_reason=r.void_reason,
+    )
+
+
+def _event(e: SessionEvent) -> EventRecord:
+    return EventRecord(
+        id=e.id, kind=e.kind, at=e.occurred_at, rate_ml_h=e.rate_ml_h, reason=e.reason,
+        due_to_reaction=e.due_to_reaction, charted_at=e.charted_at, recorded_by=_name(e.recorded_by),
+        voided=e.is_voided, void_reason=e.void_reason,
+    )
+
+
+def _premed(p: PremedicationRecord) -> PremedRec:
+    return PremedRec(
+        id=p.id, code=p.code, text=p.text, required=p.required, given_at=p.given_at, dose=p.dose,
+        not_given_reason=p.not_given_reason, charted_at=p.charted_at, recorded_by=_name(p.recorded_by),
+        voided=p.is_voided, void_reason=p.void_reason,
+    )
+
+
+def _patient(p) -> PatientRecord:
+    return PatientRecord(
+        id=p.id, mrn=p.mrn, first_name=p.first_name, last_name=p.last_name, date_of_birth=p.date_of_birth,
+        sex=p.sex, allergies=p.allergies, weight_kg=p.weight_kg, phone=p.phone, pregnant=bool(p.pregnant),
+    )
+
+
+def _by_time_then_id(items, time_of):
+    return tuple(sorted(items, key=lambda item: (time_of(item), item.id)))
+
+
+def build_record(s: InfusionSession, first_infusion_on: date | None = None) -> SessionRecord:
+    """Return the plain record of a loaded session."""
+    definition = s.drug_version.definition
+    return SessionRecord(
+        id=s.id, patient=_patient(s.patient), drug_code=s.drug_code, drug_brand=definition["brand"],
+        drug_generic=definition["generic"], dose=s.dose, dose_unit=s.dose_unit,
+        infusion_number=s.infusion_number, status=s.status, chair=s.chair, lot_number=s.lot_number,
+        lot_expiry=s.lot_expiry, nurse_name=_name(s.nurse), created_at=s.created_at, started_at=s.started_at,
+        ended_at=s.ended_at, full_dose=s.full_dose, observation_minutes=s.observation_minutes,
+        observation_ends_at=s.observation_ends_at, discharged_at=s.discharged_at, early_reason=s.early_reason,
+        finalized_at=s.finalized_at, next_appointment=s.next_appointment, first_infusion_on=first_infusion_on,
+        notes=s.notes,
+        vitals=_by_time_then_id((_vitals(v) for v in s.vitals), lambda v: v.taken_at),
+        reactions=_by_time_then_id((_reaction(r) for r in s.reactions), lambda r: r.onset_at),
+        events=_by_time_then_id((_event(e) for e in s.events), lambda e: e.at),
+        premedications=tuple(sorted((_premed(p) for p in s.premedications), key=lambda p: p.id)),
+    )

@@ -1,0 +1,92 @@
+"""Finalize (sign) a session and amend a signed one (SPEC §4.6)."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from .. import schemas
+from ..domain.fingerprint import fingerprint
+from ..extensions import db
+from ..models import Amendment, User, utcnow
+from ..security import verify_password
+from . import audit
+from .actor import Actor
+from .errors import Invalid
+from .records import build_record, first_infusion_date
+from .sessions import require_status, save_change, get
+from .validation import validate
+
+
+def current_fingerprint(infusion) -> str:
+    """Fingerprint the session's content together with its amendments."""
+    amendments = db.session.execute(
+        select(Amendment.id, Amendment.reason, Amendment.changes).where(Amendment.session_id == infusion.id)
+        .order_by(Amendment.id)).all()
+    extra = {"amendments": [{"id": a.id, "reason": a.reason, "changes": a.changes} for a in amendments]}
+    record = build_record(infusion, first_infusion_date(infusion.patient_id, infusion.drug_code))
+    return fingerprint(record, extra if amendments else None)
+
+
+def finalize(actor: Actor, session_id: int, password: str, expected_version: int | None = None):
+    """Sign the record: the nurse re-enters the password; the record becomes read-only."""
+    infusion = get(session_id, expected_version)
+    require_status(infusion, ("discharged",), "finalize")
+    data = validate(schemas.FinalizeIn, {"password": password})
+    user = db.session.get(User, actor.user_id) if actor.user_id else None
+    if user is None or not verify_password(user.password_hash, data.password):
+        audit.record(actor, "finalize_refused", object_type="session", object_id=infusion.id,
+                     patient_id=infusion.patient_id, details={"why": "wrong password"})
+        raise Invalid.field("password", "the password is not right")
+    infusion.status, infusion.finalized_at, infusion.finalized_by_id = "finalized", utcnow(), user.id
+    infusion.fingerprint = current_fingerprint(infusion)
+    save_change(actor, infusion, "session_finalized", {"fingerprint": infusion.fingerprint})
+    return infusion
+
+
+def _parse_change(field: str, value: str | None):
+    if value is None or value == "":
+        if field in ("dose", "dose_unit"):
+            raise Invalid.field(f"changes.{field}", "cannot be empty")
+        return None
+    try:
+        if field == "dose":
+            parsed = Decimal(value)
+            if not parsed.is_finite() or parsed <= 0 or parsed > 100000:
+                raise InvalidOperation
+            return parsed
+        if field in ("lot_expiry", "next_appointment"):
+            return date.fromisoformat(value)
+    except (InvalidOperation, ValueError) as exc:
+        raise Invalid.field(f"changes.{field}", "not a valid value") from exc
+    limit = {"lot_number": 64, "chair": 32, "dose_unit": 16}.get(field, 2000)
+    if len(value) > limit:
+        raise Invalid.field(f"changes.{field}", f"at most {limit} characters")
+    return value.strip()
+
+
+def amend(actor: Actor, session_id: int, reason: str, changes: dict,
+          expected_version: int | None = None) -> Amendment:
+    """Correct a finalized session: reason required, before and after kept, new fingerprint."""
+    infusion = get(session_id, expected_version)
+    require_status(infusion, ("finalized",), "amend (only finalized sessions are amended; edit it instead)")
+    data = validate(schemas.AmendmentIn, {"reason": reason, "changes": changes})
+    diff = []
+    for field, raw in data.changes.items():
+        new = _parse_change(field, raw)
+        old = getattr(infusion, field)
+        if old != new:
+            setattr(infusion, field, new)
+            diff.append({"field": field, "before": None if old is None else str(old),
+                         "after": None if new is None else str(new)})
+    if not diff:
+        raise Invalid.field("changes", "nothing differs from the record")
+    amendment = Amendment(session_id=infusion.id, author_id=actor.user_id, reason=data.reason, changes=diff,
+                          fingerprint="", created_at=utcnow())
+    db.session.add(amendment)
+    db.session.flush()
+    amendment.fingerprint = infusion.fingerprint = current_fingerprint(infusion)
+    save_change(actor, infusion, "session_amended", {"amendment_id": amendment.id, "reason": data.reason,
+                                                "changes": diff})
+    return amendment

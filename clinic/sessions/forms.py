@@ -1,0 +1,171 @@
+"""One form per action on the session page; each carries the version it was read at."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField, DateField, DateTimeLocalField, DecimalField, HiddenField, IntegerField, PasswordField,
+    RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField, widgets,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M"
+NUMERIC = {"inputmode": "numeric", "pattern": "[0-9]*"}
+DECIMAL = {"inputmode": "decimal"}
+
+
+def when(label="Time"):
+    return DateTimeLocalField(label, format=TIME_FORMAT, validators=[Optional()],
+                              description="When it happened (clinic time). Leave as is for now.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class VersionedForm(FlaskForm):
+    """An action form of the session page, prefixed by its name.
+
+    CSRFProtect checks the token of every POST app-wide; the page renders it
+    once per form, unprefixed, so the form itself does not check it again.
+    """
+
+    class Meta:
+        csrf = False
+
+    version = HiddenField()
+
+
+class CheckInForm(FlaskForm):
+    patient_id = IntegerField("Patient", validators=[InputRequired()], widget=widgets.HiddenInput())
+    drug = SelectField("Drug", validators=[DataRequired()])
+    dose = DecimalField("Dose", places=None, validators=[Optional()], render_kw=DECIMAL,
+                        description="Defaults to the catalog dose for the drug.")
+    dose_unit = StringField("Dose unit", validators=[Optional(), Length(max=16)])
+    lot_number = StringField("Lot number", validators=[Optional(), Length(max=64)])
+    lot_expiry = DateField("Lot expiry", validators=[Optional()])
+    chair = StringField("Chair", validators=[Optional(), Length(max=32)], render_kw={"inputmode": "numeric"})
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Check in")
+
+
+class ChecksForm(VersionedForm):
+    codes = MultiCheckboxField("Pre-infusion checks", choices=[])
+    submit = SubmitField("Confirm checks")
+
+
+class PremedicationForm(VersionedForm):
+    code = SelectField("Premedication", choices=[])
+    given = RadioField("Given?", choices=[("yes", "Given"), ("no", "Not given")], default="yes")
+    given_at = when("Given at")
+    dose = StringField("Dose given", validators=[Optional(), Length(max=100)])
+    not_given_reason = StringField("Reason not given", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Record premedication")
+
+
+class VitalsForm(VersionedForm):
+    taken_at = when("Taken at")
+    phase = SelectField("Phase", choices=[("baseline", "Baseline (before the start)"), ("during", "During"),
+                                          ("end", "At the end"), ("observation", "Observation"),
+                                          ("discharge", "At discharge")])
+    systolic = IntegerField("Systolic", validators=[Optional()], render_kw=NUMERIC, description="mmHg")
+    diastolic = IntegerField("Diastolic", validators=[Optional()], render_kw=NUMERIC, description="mmHg")
+    heart_rate = IntegerField("Heart rate", validators=[Optional()], render_kw=NUMERIC, description="beats/min")
+    resp_rate = IntegerField("Respiratory rate", validators=[Optional()], render_kw=NUMERIC,
+                             description="breaths/min")
+    temperature = DecimalField("Temperature", places=None, validators=[Optional()], render_kw=DECIMAL)
+    temperature_unit = SelectField("Temperature unit", choices=[("C", "°C"), ("F", "°F (converted to °C)")],
+                                   default="C")
+    spo2 = IntegerField("Oxygen saturation", validators=[Optional()], render_kw=NUMERIC, description="%")
+    on_oxygen = SelectField("On oxygen", choices=[("", "Not recorded"), ("no", "No (room air)"), ("yes", "Yes")],
+                            default="")
+    consciousness = SelectField("Consciousness", choices=[
+        ("", "Not recorded"), ("alert", "Alert"), ("confusion", "New confusion"), ("voice", "Responds to voice"),
+        ("pain", "Responds to pain"), ("unresponsive", "Unresponsive")], default="")
+    pain = IntegerField("Pain", validators=[Optional()], render_kw=NUMERIC, description="0 (none) to 10 (worst)")
+    submit = SubmitField("Record vitals")
+
+
+class ReactionsForm(VersionedForm):
+    codes = MultiCheckboxField("Reactions", choices=[])
+    onset_at = when("Began at")
+    grade = RadioField("Grade", choices=[], validators=[Optional()])
+    action = SelectField("Action taken", choices=[])
+    medication = StringField("Medication given", validators=[Optional(), Length(max=2000)],
+                             description="Drug, dose and route, if any.")
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Record reactions")
+
+
+class StartForm(VersionedForm):
+    at = when("Started at")
+    submit = SubmitField("Start infusion")
+
+
+class PauseForm(VersionedForm):
+    at = when("Paused at")
+    reason = StringField("Reason for pausing", validators=[Optional(), Length(max=2000)])
+    due_to_reaction = BooleanField("Paused because of a reaction")
+    submit = SubmitField("Pause infusion")
+
+
+class ResumeForm(VersionedForm):
+    at = when("Resumed at")
+    submit = SubmitField("Resume infusion")
+
+
+class RateForm(VersionedForm):
+    at = when("Changed at")
+    rate_ml_h = DecimalField("Rate (mL/h)", places=None, validators=[Optional()], render_kw=DECIMAL)
+    submit = SubmitField("Record rate")
+
+
+class EndForm(VersionedForm):
+    at = when("Ended at")
+    full_dose = RadioField("Was the full dose given?", choices=[("yes", "Yes, full dose"), ("no", "No")],
+                           default="yes")
+    submit = SubmitField("End infusion")
+
+
+class DischargeForm(VersionedForm):
+    at = when("Discharged at")
+    early_reason = TextAreaField("Reason for early discharge", validators=[Optional(), Length(max=2000)],
+                                 description="Needed only before the observation period is over, or without "
+                                             "vitals taken after the infusion ended.")
+    submit = SubmitField("Discharge")
+
+
+class FinalizeForm(VersionedForm):
+    password = PasswordField("Your password", validators=[Optional()],
+                             render_kw={"autocomplete": "current-password"},
+                             description="Signing the record: re-enter your password.")
+    submit = SubmitField("Finalize")
+
+
+class AmendForm(VersionedForm):
+    field = SelectField("Field to correct", choices=[
+        ("notes", "Notes"), ("lot_number", "Lot number"), ("lot_expiry", "Lot expiry (YYYY-MM-DD)"),
+        ("chair", "Chair"), ("next_appointment", "Next appointment (YYYY-MM-DD)"), ("dose", "Dose"),
+        ("dose_unit", "Dose unit")])
+    value = StringField("Corrected value", validators=[Optional(), Length(max=2000)])
+    reason = StringField("Reason for the amendment", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Amend record")
+
+
+class VoidForm(VersionedForm):
+    reason = StringField("Reason for voiding", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Void entry")
+
+
+class NextAppointmentForm(VersionedForm):
+    next_appointment = DateField("Next appointment", validators=[Optional()],
+                                 description="Takes precedence over the computed due date.")
+    submit = SubmitField("Save next appointment")
+
+
+class CancelForm(VersionedForm):
+    reason = StringField("Reason for cancelling", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Cancel session")
+
+
+

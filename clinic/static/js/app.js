@@ -1,0 +1,69 @@
+// Chairside: countdowns, the chair board's refresh, and a few conveniences. No inline script (CSP).
+(function () {
+  "use strict";
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function tickCountdowns() {
+    var now = Date.now();
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var end = Date.parse(el.getAttribute("data-countdown"));
+      if (isNaN(end)) { return; }
+      var left = Math.round((end - now) / 1000);
+      if (left <= 0) {
+        el.textContent = "Observation period over";
+      } else {
+        var m = Math.floor(left / 60), s = left % 60;
+        el.textContent = m + ":" + pad(s) + " left";
+      }
+    });
+  }
+
+  function refreshBoard() {
+    var board = document.getElementById("board");
+    if (!board) { return; }
+    var url = board.getAttribute("data-refresh-url");
+    var seconds = parseInt(board.getAttribute("data-refresh-seconds"), 10) || 30;
+    setInterval(function () {
+      fetch(url, { headers: { "X-Chairside-Poll": "1" }, credentials: "same-origin" })
+        .then(function (r) {
+          if (r.redirected || r.status === 401) { window.location.reload(); return null; }
+          return r.ok ? r.text() : null;
+        })
+        .then(function (html) {
+          if (html !== null && html !== undefined) { board.innerHTML = html; tickCountdowns(); }
+        })
+        .catch(function () {
+          var status = document.getElementById("board-status");
+          if (status) { status.textContent = "Could not refresh; will try again."; }
+        });
+    }, seconds * 1000);
+  }
+
+  function autosubmit() {
+    document.querySelectorAll("form.js-autosubmit select").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+  }
+
+  function idleLogout() {
+    // The server enforces the timeout; this only takes the screen to the login page when it passes.
+    var minutes = parseInt(document.body.getAttribute("data-idle-minutes"), 10);
+    if (!minutes || !document.querySelector(".user-box")) { return; }
+    var timer;
+    function arm() {
+      clearTimeout(timer);
+      timer = setTimeout(function () { window.location.reload(); }, (minutes * 60 + 5) * 1000);
+    }
+    ["keydown", "pointerdown"].forEach(function (e) { document.addEventListener(e, arm, { passive: true }); });
+    arm();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    tickCountdowns();
+    setInterval(tickCountdowns, 1000);
+    refreshBoard();
+    autosubmit();
+    idleLogout();
+  });
+})();

@@ -1,0 +1,180 @@
+"""Request-wide concerns: who is signed in, idle timeout, headers, template helpers."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app, flash, g, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+from sqlalchemy import select
+
+from .extensions import db, login_manager
+from .models import ApiToken, User, utcnow
+from .security import token_digest
+from .services.actor import Actor
+
+# Endpoints anyone may reach; everything else needs a signed-in user.
+PUBLIC_ENDPOINTS = {"auth.login", "main.healthz", "static", "api.openapi"}
+POLL_HEADER = "X-Chairside-Poll"
+# (endpoint, label, least role); links whose feature is not installed are left out.
+NAV_LINKS = (
+    ("patients.index", "Patients", "nurse"),
+    ("sessions.new", "Check in", "nurse"),
+    ("review.queue", "Review queue", "supervisor"),
+    ("reports.index", "Reports", "supervisor"),
+    ("audit.index", "Audit log", "supervisor"),
+    ("admin.catalog", "Catalog", "supervisor"),
+    ("admin.users", "Users", "admin"),
+    ("profile.index", "Profile", "nurse"),
+)
+
+
+def clinic_tz() -> ZoneInfo:
+    """Return the clinic's time zone (times are stored in UTC, shown in this zone)."""
+    return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
+
+
+def local_today():
+    """Return today's date in the clinic's zone (the chair board's day)."""
+    return utcnow().astimezone(clinic_tz()).date()
+
+
+def current_actor() -> Actor:
+    """Return the signed-in user as the actor for a service call."""
+    return Actor.for_user(current_user, request.remote_addr)
+
+
+def redirect_to_login():
+    """Send the browser to the login page, remembering where it was going."""
+    target = request.full_path if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target.rstrip("?") if target else None))
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    """Load the user of a browser session; a stale epoch or inactive user ends it."""
+    if request.path.startswith("/api/"):
+        return None  # the API takes bearer tokens only, never the cookie
+    user_id, _, epoch = session_id.partition(":")
+    if not user_id.isdigit() or not epoch.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_epoch != int(epoch):
+        return None
+    return user
+
+
+@login_manager.request_loader
+def load_user_from_token(req):
+    """Authenticate an API request by its bearer token; revoked or inactive: nobody."""
+    if not req.path.startswith("/api/"):
+        return None
+    header = req.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    row = db.session.execute(
+        select(ApiToken, User).join(User).where(ApiToken.token_hash == token_digest(token.strip()))
+    ).first()
+    if row is None:
+        return None
+    api_token, user = row
+    if api_token.revoked_at is not None or not user.active:
+        return None
+    g.api_token_id = api_token.id
+    return user
+
+
+def _idle_expired() -> bool:
+    last_seen = session.get("last_seen")
+    if last_seen is None:
+        return False
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    return utcnow() - datetime.fromtimestamp(last_seen, tz=timezone.utc) > idle
+
+
+def _require_login():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if request.path.startswith("/api/"):
+        if not current_user.is_authenticated:
+            from .errors import json_error
+
+            return json_error(401, "A valid bearer token is required.")
+        return None
+    if not current_user.is_authenticated:
+        return redirect_to_login()
+    if _idle_expired():
+        logout_user()
+        session.clear()
+        flash("You were logged out after a period without activity. Please log in again.", "info")
+        return redirect_to_login()
+    if request.headers.get(POLL_HEADER) != "1":  # the board's auto-refresh is not activity
+        session["last_seen"] = utcnow().timestamp()
+    return None
+
+
+def _security_headers(response):
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config["ENV"] == "production":
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def local_time(value: datetime | None, fmt: str = "%H:%M") -> str:
+    """Format a UTC datetime in the clinic's zone."""
+    if value is None:
+        return ""
+    return value.astimezone(clinic_tz()).strftime(fmt)
+
+
+STATUS_WORDS = {
+    "planned": "Checked in", "infusing": "Infusing", "paused": "Paused", "observing": "Observation",
+    "discharged": "Discharged", "finalized": "Finalized", "cancelled": "Cancelled",
+}
+ACTION_WORDS = {
+    "none": "No action", "rate_slowed": "Rate slowed", "paused": "Infusion paused", "stopped": "Infusion stopped",
+    "medication_given": "Medication given", "emergency_response": "Emergency response",
+}
+
+
+def dose_text(value) -> str:
+    """Show a Decimal without trailing zeros (300.000 -> 300), never rounding it."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def minutes_text(delta) -> str:
+    """Show a timedelta as hours and minutes."""
+    minutes = int(delta.total_seconds() // 60)
+    hours, rest = divmod(abs(minutes), 60)
+    sign = "-" if minutes < 0 else ""
+    return f"{sign}{hours} h {rest} min" if hours else f"{sign}{rest} min"
+
+
+def init_app(app) -> None:
+    app.before_request(_require_login)
+    app.after_request(_security_headers)
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["local_datetime"] = lambda v: local_time(v, "%Y-%m-%d %H:%M")
+    app.jinja_env.filters["dose"] = dose_text
+    app.jinja_env.filters["minutes_text"] = minutes_text
+    app.jinja_env.filters["status_word"] = lambda v: STATUS_WORDS.get(v, v)
+    app.jinja_env.filters["action_word"] = lambda v: ACTION_WORDS.get(v, v)
+
+    @app.context_processor
+    def inject_clinic():
+        links = [link for link in NAV_LINKS if link[0] in app.view_functions]
+        return {"clinic_name": app.config["CLINIC_NAME"], "idle_minutes": app.config["SESSION_IDLE_MINUTES"],
+                "nav_links": links}

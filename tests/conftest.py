@@ -1,0 +1,195 @@
+"""Shared fixtures: one migrated database per test run, emptied after every test.
+
+The database is SQLite in a temporary folder unless TEST_DATABASE_URL points
+elsewhere (CI runs the whole suite a second time against PostgreSQL).
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from clinic import create_app
+from clinic.extensions import db
+from clinic.services import accounts
+from clinic.services.actor import Actor
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def test_config(database_url: str, **overrides) -> dict:
+    """Return the config every test app starts from: CSRF on, rate limits off unless asked."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_ENABLED": False,
+        "CLINIC_TIMEZONE": "America/New_York",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def _migrated(database_url):
+    from flask_migrate import upgrade
+
+    app = create_app(test_config(database_url))
+    with app.app_context():
+        upgrade()
+        from clinic.services import catalog
+
+        catalog.load(Actor.system("test"))
+        db.session.commit()
+        db.session.remove()
+    return True
+
+
+def _empty_tables() -> None:
+    """Remove every row except the catalog, which the migration-time load put there."""
+    keep = {"drugs", "drug_versions", "reactions", "alembic_version"}
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in keep]
+    db.session.remove()
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            conn.execute(text("UPDATE drug_versions SET created_by_id = NULL"))
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(database_url, _migrated):
+    app = create_app(test_config(database_url))
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        _empty_tables()
+        db.session.remove()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class WebClient:
+    """A test client that sends the page's CSRF token with every form, as a browser does."""
+
+    def __init__(self, client):
+        self.client = client
+        self.csrf = None
+
+    def get(self, url, **kwargs):
+        response = self.client.get(url, **kwargs)
+        self._remember_token(response)
+        return response
+
+    def post(self, url, data=None, **kwargs):
+        data = dict(data or {})
+        if self.csrf is None:
+            self.get("/login")
+        data.setdefault("csrf_token", self.csrf)
+        response = self.client.post(url, data=data, **kwargs)
+        self._remember_token(response)
+        return response
+
+    def _remember_token(self, response):
+        if response.mimetype == "text/html":
+            match = CSRF_RE.search(response.get_data(as_text=True))
+            if match:
+                self.csrf = match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def client(app):
+    return WebClient(app.test_client())
+
+
+@pytest.fixture
+def make_user(app):
+    def make(role="nurse", username=None, password=PASSWORD, full_name=None):
+        username = username or f"{role}{next(_counter)}"
+        user = accounts.create_user(Actor.system("test"), username, full_name or f"Test {role.title()}", role,
+                                    password)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(app, make_user):
+    """Return a function that makes a user of a role and a web client signed in as them."""
+
+    def do_login(role="nurse", user=None):
+        user = user or make_user(role)
+        web = WebClient(app.test_client())
+        web.get("/login")
+        response = web.post("/login", {"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        web.user = user
+        return web
+
+    return do_login
+
+
+@pytest.fixture
+def api(app, make_user):
+    """Return a function that makes a user of a role and an API client with their bearer token."""
+
+    class ApiClient:
+        def __init__(self, token, user):
+            self.client = app.test_client()
+            self.headers = {"Authorization": f"Bearer {token}"}
+            self.user = user
+
+        def get(self, url, **kw):
+            return self.client.get(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+        def post(self, url, json=None, **kw):
+            return self.client.post(url, json=json, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+    def make(role="nurse", user=None):
+        user = user or make_user(role)
+        token = accounts.issue_token(Actor.system("test"), user, "test")
+        db.session.commit()
+        return ApiClient(token, user)
+
+    return make
+
+
+@pytest.fixture
+def make_patient(app):
+    from clinic.services import patients
+
+    def make(**fields):
+        n = next(_counter)
+        values = dict(mrn=f"T{n:06d}", first_name="Pat", last_name=f"Tester{n}", date_of_birth=date(1980, 1, 1),
+                      sex="female")
+        values.update(fields)
+        patient = patients.register(Actor.system("test"), **values)
+        db.session.commit()
+        return patient
+
+    return make
