@@ -46,6 +46,7 @@ def _respond(status: int, message: str):
 def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        log.info("CSRF refused: %s", error.description)
         return _respond(400, "The form expired or was not sent from this site. Reload the page and try again.")
 
     @app.errorhandler(HTTPException)

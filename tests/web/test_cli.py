@@ -1,0 +1,139 @@
+"""The command-line tools."""
+import sqlite3
+
+import pytest
+from sqlalchemy import func, select, text
+
+from clinic.extensions import db
+from clinic.models import ApiToken, AuditEvent, Drug, DrugVersion, Patient, Reaction, User
+from clinic.security import token_digest
+
+
+@pytest.fixture(autouse=True)
+def _context(ctx):
+    """The CLI tests read the database between commands; the runner makes its own context per command."""
+    with ctx():
+        yield
+
+
+def test_users_create_reads_the_password_from_stdin(runner):
+    result = runner.invoke(args=["users", "create", "nina", "--role", "nurse", "--name", "Nina Nurse",
+                                 "--password-stdin"], input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.username == "nina"))
+    assert user.role == "nurse" and user.full_name == "Nina Nurse"
+
+
+@pytest.mark.parametrize("password, why", [("short", "12 characters"), ("nina", "12 characters")])
+def test_users_create_refuses_weak_passwords(runner, password, why):
+    result = runner.invoke(args=["users", "create", "nina", "--role", "nurse", "--name", "Nina",
+                                 "--password-stdin"], input=password + "\n")
+    assert result.exit_code == 1 and why in result.output
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_users_create_refuses_a_taken_username(runner, make_user):
+    make_user("nurse", username="taken")
+    result = runner.invoke(args=["users", "create", "taken", "--role", "nurse", "--name", "X",
+                                 "--password-stdin"], input="a long enough password\n")
+    assert result.exit_code == 1 and "taken" in result.output
+
+
+def test_users_token_prints_a_token_that_works_and_is_stored_hashed(runner, make_user, app):
+    make_user("nurse", username="tok")
+    result = runner.invoke(args=["users", "token", "tok"])
+    assert result.exit_code == 0
+    token = result.output.strip()
+    stored = db.session.scalar(select(ApiToken.token_hash))
+    assert stored == token_digest(token) and token not in stored
+    response = app.test_client().get("/api/v1/catalog/drugs", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+
+
+def test_users_token_for_unknown_user_fails(runner):
+    result = runner.invoke(args=["users", "token", "ghost"])
+    assert result.exit_code == 1
+
+
+def test_catalog_load_is_idempotent(runner):
+    before = db.session.scalar(select(func.count(DrugVersion.id)))
+    result = runner.invoke(args=["catalog", "load"])
+    assert result.exit_code == 0 and "0 created, 0 updated" in result.output
+    assert db.session.scalar(select(func.count(DrugVersion.id))) == before
+    assert db.session.scalar(select(func.count(Drug.id))) == 8
+    assert db.session.scalar(select(func.count(Reaction.id))) == 23
+
+
+def test_demo_seed_prints_logins_once_and_is_idempotent(runner):
+    first = runner.invoke(args=["demo", "seed"])
+    assert first.exit_code == 0, first.output
+    assert "Demo logins" in first.output
+    patients = db.session.scalar(select(func.count(Patient.id)))
+    second = runner.invoke(args=["demo", "seed"])
+    assert second.exit_code == 0 and "Demo logins" not in second.output
+    assert db.session.scalar(select(func.count(Patient.id))) == patients > 0
+
+
+def test_audit_verify_passes_on_an_intact_chain(runner, make_user):
+    make_user("nurse")
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and "intact" in result.output
+
+
+def _tamper(sql: str) -> None:
+    """Change the audit table behind the app's back, as an intruder with database access would."""
+    with db.engine.begin() as conn:
+        postgres = conn.dialect.name == "postgresql"
+        if postgres:
+            conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete"))
+        conn.execute(text(sql))
+        if postgres:
+            conn.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete"))
+
+
+def test_audit_verify_names_an_edited_event(runner, make_user):
+    for _ in range(3):
+        make_user("nurse")
+    ids = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    db.session.remove()
+    _tamper(f"UPDATE audit_events SET action = 'nothing_to_see' WHERE id = {ids[1]}")
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and f"event {ids[1]}" in result.output
+
+
+def test_audit_verify_names_the_event_after_a_deleted_one(runner, make_user):
+    for _ in range(3):
+        make_user("nurse")
+    ids = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    db.session.remove()
+    _tamper(f"DELETE FROM audit_events WHERE id = {ids[1]}")
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and f"event {ids[2]}" in result.output
+
+
+def test_postgres_refuses_update_and_delete_of_audit_events(make_user):
+    from sqlalchemy.exc import DBAPIError
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the append-only trigger is PostgreSQL's; SQLite relies on the hash chain")
+    make_user("nurse")
+    db.session.remove()
+    for sql in ("UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            with db.engine.begin() as conn:
+                conn.execute(text(sql))
+
+
+def test_backup_writes_a_consistent_copy(runner, make_user, tmp_path):
+    if db.engine.dialect.name != "sqlite":
+        result = runner.invoke(args=["backup", str(tmp_path / "x.sqlite3")])
+        assert result.exit_code == 1 and "pg_dump" in result.output
+        return
+    make_user("nurse", username="kept")
+    target = tmp_path / "backup.sqlite3"
+    result = runner.invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    copy = sqlite3.connect(target)
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert copy.execute("SELECT username FROM users").fetchall() == [("kept",)]
+    copy.close()

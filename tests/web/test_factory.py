@@ -1,0 +1,67 @@
+"""The factory and configuration."""
+import pytest
+
+from clinic import create_app
+from clinic.config import ConfigError, normalise_database_url
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("CHAIRSIDE_ENV", "production")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_production_with_secret_key_uses_secure_cookies(monkeypatch):
+    monkeypatch.setenv("CHAIRSIDE_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_default_database_is_sqlite_under_instance(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"SECRET_KEY": "t"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert "instance" in app.config["SQLALCHEMY_DATABASE_URI"]
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+    ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+    ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+    ("sqlite:///x.db", "sqlite:///x.db"),
+])
+def test_database_urls_use_psycopg3(url, expected):
+    assert normalise_database_url(url) == expected
+
+
+def test_environment_settings_are_read(monkeypatch):
+    monkeypatch.setenv("CLINIC_NAME", "Lakeside Infusion")
+    monkeypatch.setenv("SESSION_IDLE_MINUTES", "7")
+    app = create_app({"SECRET_KEY": "t"})
+    assert app.config["CLINIC_NAME"] == "Lakeside Infusion"
+    assert app.config["SESSION_IDLE_MINUTES"] == 7
+
+
+def test_healthz_answers_without_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_sqlite_connections_enforce_foreign_keys(app, ctx):
+    from sqlalchemy import text
+
+    from clinic.extensions import db
+
+    with ctx():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite pragmas apply to SQLite only")
+        conn = db.engine.connect()
+    with conn:
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
