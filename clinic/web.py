@@ -9,6 +9,7 @@ from flask_login import current_user, logout_user
 from sqlalchemy import select
 
 from .extensions import db, login_manager
+from .formatting import decimal_text
 from .models import ApiToken, User, utcnow
 from .security import token_digest
 from .services.actor import Actor
@@ -147,14 +148,6 @@ ACTION_WORDS = {
 }
 
 
-def dose_text(value) -> str:
-    """Show a Decimal without trailing zeros (300.000 -> 300), never rounding it."""
-    if value is None:
-        return ""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def minutes_text(delta) -> str:
     """Show a timedelta as hours and minutes."""
     minutes = int(delta.total_seconds() // 60)
@@ -168,7 +161,7 @@ def init_app(app) -> None:
     app.after_request(_security_headers)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_datetime"] = lambda v: local_time(v, "%Y-%m-%d %H:%M")
-    app.jinja_env.filters["dose"] = dose_text
+    app.jinja_env.filters["dose"] = lambda v: decimal_text(v) or ""
     app.jinja_env.filters["minutes_text"] = minutes_text
     app.jinja_env.filters["status_word"] = lambda v: STATUS_WORDS.get(v, v)
     app.jinja_env.filters["action_word"] = lambda v: ACTION_WORDS.get(v, v)

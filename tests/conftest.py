@@ -160,6 +160,7 @@ def login(app, make_user):
         web.get("/login")
         response = web.post("/login", {"username": user.username, "password": PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        web.get("/")  # login starts a new session: pick up its CSRF token, as a browser would
         web.user = user
         return web
 

@@ -1,12 +1,14 @@
 """JSON shapes of SPEC §8."""
 from __future__ import annotations
 
+from ..formatting import decimal_text
+
 
 def drug(d) -> dict:
     """Serialise a catalog drug definition."""
     return {
         "code": d.code, "brand": d.brand, "generic": d.generic, "category": d.category,
-        "default_dose": str(d.default_dose), "dose_unit": d.dose_unit, "regimen": d.regimen,
+        "default_dose": decimal_text(d.default_dose), "dose_unit": d.dose_unit, "regimen": d.regimen,
         "infusion_time": d.infusion_time,
         "observation": [{"from_infusion": n, "minutes": m} for n, m in d.observation],
         "checks": [{"code": c.code, "prompt": c.prompt, "stop_text": c.stop_text} for c in d.checks],
@@ -28,7 +30,7 @@ def _iso(value):
 
 
 def _num(value):
-    return None if value is None else str(value)
+    return decimal_text(value)
 
 
 def patient(p) -> dict:

@@ -1,0 +1,264 @@
+"""The whole session lifecycle through the JSON API, and its refusals (SPEC §4, §8)."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+
+def iso(dt):
+    return dt.isoformat()
+
+
+def now():
+    return datetime.now(timezone.utc)
+
+
+@pytest.fixture
+def nurse_api(api):
+    return api("nurse")
+
+
+@pytest.fixture
+def natalizumab(nurse_api, make_patient):
+    """A checked-in natalizumab session; returns its JSON."""
+    patient = make_patient()
+    response = nurse_api.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "natalizumab",
+                                                       "chair": "4"})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def post(client, sid, action, body, status=200, headers=None):
+    response = client.post(f"/api/v1/sessions/{sid}/{action}", json=body, headers=headers or {})
+    assert response.status_code == status, (action, response.get_json())
+    return response.get_json()
+
+
+def ready_to_start(client, sid, at=None):
+    at = at or now() - timedelta(minutes=50)
+    post(client, sid, "checks", {"codes": ["touch_authorized", "touch_checklist"]})
+    post(client, sid, "vitals", {"taken_at": iso(at), "phase": "baseline", "systolic": 128, "diastolic": 78,
+                                  "heart_rate": 72, "resp_rate": 14, "temperature_c": "36.8", "spo2": 98,
+                                  "on_oxygen": False, "consciousness": "alert"}, 201)
+
+
+def test_natalizumab_from_check_in_to_finalize(nurse_api, natalizumab):
+    sid = natalizumab["id"]
+    assert natalizumab["status"] == "planned" and natalizumab["infusion_number"] == 1
+    assert natalizumab["dose"] == "300" and natalizumab["dose_unit"] == "mg"
+    assert natalizumab["flags"] == [] and natalizumab["serious"] is False
+    ready_to_start(nurse_api, sid)
+    started = post(nurse_api, sid, "start", {"at": iso(now() - timedelta(minutes=45))})
+    assert started["status"] == "infusing"
+    post(nurse_api, sid, "vitals", {"taken_at": iso(now() - timedelta(minutes=30)), "phase": "during",
+                                     "systolic": 120, "diastolic": 75, "heart_rate": 80}, 201)
+    post(nurse_api, sid, "rate", {"rate_ml_h": "100", "at": iso(now() - timedelta(minutes=29))}, 201)
+    post(nurse_api, sid, "pause", {"reason": "patient to bathroom", "at": iso(now() - timedelta(minutes=25))})
+    post(nurse_api, sid, "resume", {"at": iso(now() - timedelta(minutes=20))})
+    reaction = post(nurse_api, sid, "reactions", {"code": "itching", "onset_at": iso(now() - timedelta(minutes=15)),
+                                                  "grade": 1, "action": "none"}, 201)
+    assert reaction["label"] == "Itching"
+    ended = post(nurse_api, sid, "end", {"full_dose": True, "at": iso(now() - timedelta(minutes=70) + timedelta(minutes=58))})
+    assert ended["status"] == "observing"
+    assert ended["observation_ends_at"] is not None
+    end_at = datetime.fromisoformat(ended["ended_at"])
+    assert datetime.fromisoformat(ended["observation_ends_at"]) - end_at == timedelta(minutes=60)
+    post(nurse_api, sid, "vitals", {"taken_at": iso(now()), "phase": "discharge", "systolic": 118,
+                                     "diastolic": 74, "heart_rate": 70}, 201)
+    # The observation period is not over: discharge needs a reason.
+    refused = nurse_api.post(f"/api/v1/sessions/{sid}/discharge", json={})
+    assert refused.status_code == 422 and "early_reason" in refused.get_json()["error"]["fields"]
+    discharged = post(nurse_api, sid, "discharge", {"early_reason": "ride waiting; patient well, advised"})
+    assert discharged["status"] == "discharged"
+    wrong = nurse_api.post(f"/api/v1/sessions/{sid}/finalize", json={"password": "wrong password"})
+    assert wrong.status_code == 422 and "password" in wrong.get_json()["error"]["fields"]
+    final = post(nurse_api, sid, "finalize", {"password": "correct horse battery"})
+    assert final["status"] == "finalized" and len(final["fingerprint"]) == 64
+    late = nurse_api.post(f"/api/v1/sessions/{sid}/vitals", json={"taken_at": iso(now()), "phase": "discharge",
+                                                                   "heart_rate": 70})
+    assert late.status_code == 409
+    amendment = nurse_api.post(f"/api/v1/sessions/{sid}/amendments",
+                               json={"reason": "lot number typo", "changes": {"lot_number": "AB123"}})
+    assert amendment.status_code == 201
+    body = amendment.get_json()
+    assert body["changes"] == [{"field": "lot_number", "before": None, "after": "AB123"}]
+    after = nurse_api.get(f"/api/v1/sessions/{sid}").get_json()
+    assert after["fingerprint"] == body["fingerprint"] != final["fingerprint"]
+    assert after["lot_number"] == "AB123"
+
+
+def test_start_is_refused_until_checks_and_baseline_exist(nurse_api, natalizumab):
+    sid = natalizumab["id"]
+    refused = nurse_api.post(f"/api/v1/sessions/{sid}/start", json={})
+    assert refused.status_code == 409
+    message = refused.get_json()["error"]["message"]
+    assert "TOUCH" in message and "baseline" in message
+    post(nurse_api, sid, "checks", {"codes": ["touch_authorized", "touch_checklist"]})
+    still = nurse_api.post(f"/api/v1/sessions/{sid}/start", json={})
+    assert still.status_code == 409 and "baseline" in still.get_json()["error"]["message"]
+    assert nurse_api.get(f"/api/v1/sessions/{sid}").get_json()["status"] == "planned"
+
+
+def test_second_start_is_refused(nurse_api, natalizumab):
+    sid = natalizumab["id"]
+    ready_to_start(nurse_api, sid)
+    post(nurse_api, sid, "start", {})
+    again = nurse_api.post(f"/api/v1/sessions/{sid}/start", json={})
+    assert again.status_code == 409 and "infusing" in again.get_json()["error"]["message"]
+
+
+def test_end_before_start_is_refused_and_nothing_changes(nurse_api, natalizumab):
+    sid = natalizumab["id"]
+    ready_to_start(nurse_api, sid)
+    started = post(nurse_api, sid, "start", {"at": iso(now() - timedelta(minutes=10))})
+    refused = nurse_api.post(f"/api/v1/sessions/{sid}/end",
+                             json={"full_dose": True, "at": iso(now() - timedelta(minutes=20))})
+    assert refused.status_code == 422 and "at" in refused.get_json()["error"]["fields"]
+    after = nurse_api.get(f"/api/v1/sessions/{sid}").get_json()
+    assert after["status"] == "infusing" and after["version"] == started["version"]
+
+
+@pytest.mark.parametrize("taken_at, why", [
+    ("future", "future"),
+    ("naive", "offset"),
+])
+def test_times_in_the_future_or_without_offset_are_refused(nurse_api, natalizumab, taken_at, why):
+    value = iso(now() + timedelta(minutes=5)) if taken_at == "future" else "2026-01-01T10:00:00"
+    response = nurse_api.post(f"/api/v1/sessions/{natalizumab['id']}/vitals",
+                              json={"taken_at": value, "phase": "baseline", "heart_rate": 70})
+    assert response.status_code == 422
+    assert why in " ".join(response.get_json()["error"]["fields"]["taken_at"])
+    assert nurse_api.get(f"/api/v1/sessions/{natalizumab['id']}").get_json()["vitals"] == []
+
+
+@pytest.mark.parametrize("field, value", [
+    ("systolic", 39), ("systolic", 301), ("diastolic", 19), ("heart_rate", 251), ("heart_rate", 19),
+    ("resp_rate", 3), ("resp_rate", 61), ("temperature_c", "29.9"), ("temperature_c", "44.1"), ("spo2", 49),
+    ("spo2", 101), ("pain", 11), ("pain", -1), ("temperature_c", "NaN"), ("temperature_c", "Infinity"),
+    ("heart_rate", 10**20),
+])
+def test_impossible_vitals_are_refused_with_the_field_named(nurse_api, natalizumab, field, value):
+    response = nurse_api.post(f"/api/v1/sessions/{natalizumab['id']}/vitals",
+                              json={"taken_at": iso(now()), "phase": "baseline", field: value})
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("values", [
+    {"systolic": 75, "diastolic": 40}, {"spo2": 85}, {"temperature_c": "39.5"}, {"heart_rate": 165},
+])
+def test_concerning_but_possible_vitals_are_stored(nurse_api, natalizumab, values):
+    response = nurse_api.post(f"/api/v1/sessions/{natalizumab['id']}/vitals",
+                              json={"taken_at": iso(now()), "phase": "baseline", **values})
+    assert response.status_code == 201
+    for key, value in values.items():
+        assert str(response.get_json()[key]) == str(value)
+
+
+def test_diastolic_must_be_below_systolic(nurse_api, natalizumab):
+    response = nurse_api.post(f"/api/v1/sessions/{natalizumab['id']}/vitals",
+                              json={"taken_at": iso(now()), "phase": "baseline", "systolic": 100, "diastolic": 100})
+    assert response.status_code == 422 and "diastolic" in response.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"code": "not_a_reaction", "grade": 2, "action": "none"}, "code"),
+    ({"code": "itching", "grade": 0, "action": "none"}, "grade"),
+    ({"code": "itching", "grade": 6, "action": "none"}, "grade"),
+    ({"code": "itching", "grade": 2, "action": "dance"}, "action"),
+])
+def test_bad_reactions_are_refused(nurse_api, natalizumab, body, field):
+    response = nurse_api.post(f"/api/v1/sessions/{natalizumab['id']}/reactions",
+                              json={"onset_at": iso(now()), **body})
+    assert response.status_code == 422 and field in response.get_json()["error"]["fields"]
+    assert nurse_api.get(f"/api/v1/sessions/{natalizumab['id']}").get_json()["reactions"] == []
+
+
+def test_stale_if_match_is_a_conflict_and_current_version_proceeds(nurse_api, natalizumab):
+    sid, version = natalizumab["id"], natalizumab["version"]
+    post(nurse_api, sid, "checks", {"codes": ["touch_authorized"]}, headers={"If-Match": str(version)})
+    stale = nurse_api.post(f"/api/v1/sessions/{sid}/checks", json={"codes": ["touch_checklist"]},
+                           headers={"If-Match": str(version)})
+    assert stale.status_code == 409
+    current = nurse_api.get(f"/api/v1/sessions/{sid}").get_json()
+    assert current["checks_confirmed"] == ["touch_authorized"]
+    post(nurse_api, sid, "checks", {"codes": ["touch_checklist"]}, headers={"If-Match": str(current["version"])})
+
+
+def test_discharge_during_observation_without_reason_is_refused(nurse_api, natalizumab):
+    sid = natalizumab["id"]
+    ready_to_start(nurse_api, sid)
+    post(nurse_api, sid, "start", {"at": iso(now() - timedelta(minutes=40))})
+    post(nurse_api, sid, "end", {"full_dose": True, "at": iso(now() - timedelta(minutes=5))})
+    post(nurse_api, sid, "vitals", {"taken_at": iso(now()), "phase": "observation", "heart_rate": 70}, 201)
+    refused = nurse_api.post(f"/api/v1/sessions/{sid}/discharge", json={})
+    assert refused.status_code == 422
+    assert "observation period is not over" in refused.get_json()["error"]["fields"]["early_reason"][0]
+
+
+def test_voided_vitals_stay_visible(nurse_api, natalizumab):
+    sid = natalizumab["id"]
+    vitals = post(nurse_api, sid, "vitals", {"taken_at": iso(now()), "phase": "baseline", "heart_rate": 200}, 201)
+    missing_reason = nurse_api.post(f"/api/v1/sessions/{sid}/vitals/{vitals['id']}/void", json={})
+    assert missing_reason.status_code == 422
+    voided = post(nurse_api, sid, f"vitals/{vitals['id']}/void", {"reason": "wrong patient"})
+    assert voided["voided"] is True and voided["void_reason"] == "wrong patient"
+    session = nurse_api.get(f"/api/v1/sessions/{sid}").get_json()
+    assert session["vitals"][0]["voided"] is True
+
+
+def test_unknown_session_is_404(nurse_api):
+    response = nurse_api.get("/api/v1/sessions/99999")
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+def test_malformed_json_is_400(nurse_api, natalizumab):
+    response = nurse_api.client.post(f"/api/v1/sessions/{natalizumab['id']}/vitals", data="{not json",
+                                     headers={**nurse_api.headers, "Content-Type": "application/json"})
+    assert response.status_code == 400
+
+
+def test_infusion_number_counts_earlier_sessions(nurse_api, make_patient):
+    patient = make_patient()
+    first = nurse_api.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "ocrelizumab"}).get_json()
+    second = nurse_api.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "ocrelizumab"}).get_json()
+    assert (first["infusion_number"], second["infusion_number"]) == (1, 2)
+    assert second["required_premedications"] == ["methylprednisolone_100", "antihistamine"]
+
+
+def test_alemtuzumab_corticosteroid_required_only_on_infusions_1_to_3_and_6_to_8(nurse_api, make_patient):
+    patient = make_patient()
+    required = []
+    for _ in range(9):
+        s = nurse_api.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "alemtuzumab"}).get_json()
+        required.append(bool(s["required_premedications"]))
+    assert required == [True, True, True, False, False, True, True, True, False]
+
+
+def test_patient_register_search_and_duplicate(nurse_api):
+    body = {"mrn": "MRN-9", "first_name": "Zoë", "last_name": "O'Brien", "date_of_birth": "1980-05-01"}
+    created = nurse_api.post("/api/v1/patients", json=body)
+    assert created.status_code == 201 and created.get_json()["id"]
+    duplicate = nurse_api.post("/api/v1/patients", json=body)
+    assert duplicate.status_code == 409
+    for q in ("MRN-9", "o'bri", "zoë"):
+        found = nurse_api.get(f"/api/v1/patients?q={q}").get_json()
+        assert [p["mrn"] for p in found] == ["MRN-9"], q
+    future = nurse_api.post("/api/v1/patients", json={**body, "mrn": "MRN-10", "date_of_birth": "2999-01-01"})
+    assert future.status_code == 422 and "date_of_birth" in future.get_json()["error"]["fields"]
+
+
+def test_catalog_endpoints(nurse_api):
+    drugs = nurse_api.get("/api/v1/catalog/drugs").get_json()
+    by_code = {d["code"]: d for d in drugs}
+    assert set(by_code) == {"ocrelizumab", "ublituximab", "natalizumab", "alemtuzumab", "ivig",
+                            "methylprednisolone", "rituximab", "cyclophosphamide"}
+    assert [c["code"] for c in by_code["natalizumab"]["checks"]] == ["touch_authorized", "touch_checklist"]
+    reactions = nurse_api.get("/api/v1/catalog/reactions").get_json()
+    assert len(reactions) == 23 and {"code", "label", "group"} <= set(reactions[0])
+
+
+def test_openapi_document_lists_the_endpoints(app):
+    doc = app.test_client().get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.")
+    assert "/api/v1/sessions/{session_id}/vitals" in doc["paths"]
+    assert "VitalsIn" in doc["components"]["schemas"]

@@ -1,0 +1,124 @@
+"""The nurse's day through the web pages, with CSRF on (SPEC §4, §10)."""
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+TZ = ZoneInfo("America/New_York")
+
+
+def local(minutes_ago: int) -> str:
+    return (datetime.now(TZ) - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M")
+
+
+def act(web, sid, action, data, expect=302):
+    form = {f"{action}-{k}": v for k, v in data.items()}
+    page = web.get(f"/sessions/{sid}")
+    version = re.search(rf'id="{action}-version" name="{action}-version" type="hidden" value="(\d+)"',
+                        page.get_data(as_text=True))
+    if version:
+        form.setdefault(f"{action}-version", version.group(1))
+    response = web.post(f"/sessions/{sid}/{action}", form)
+    assert response.status_code == expect, (action, response.status_code,
+                                            re.findall(r'class="(?:error|flash[^"]*)"[^>]*>(.*?)<', response.get_data(as_text=True), re.S))
+    return response
+
+
+@pytest.fixture
+def nurse(login):
+    return login("nurse")
+
+
+def register_and_check_in(web, drug="natalizumab"):
+    response = web.post("/patients/new", {"mrn": "W-1", "first_name": "Ana", "last_name": "Silva",
+                                          "date_of_birth": "1985-02-03", "sex": "female",
+                                          "allergies": "Latex", "preferred_language": "en"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    patient_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    page = web.get(f"/sessions/new?patient_id={patient_id}&drug={drug}").get_data(as_text=True)
+    assert "Latex" in page and "Infusion #1" in page
+    response = web.post(f"/sessions/new?patient_id={patient_id}&drug={drug}",
+                        {"patient_id": patient_id, "drug": drug, "dose": "300", "dose_unit": "mg", "chair": "3",
+                         "lot_number": "L-77"})
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    return int(response.headers["Location"].split("/")[-1])
+
+
+def test_natalizumab_session_from_check_in_to_finalize(nurse):
+    sid = register_and_check_in(nurse)
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    for words in ("TOUCH", "Record vitals", "Systolic", "Diastolic", "Heart rate", "Respiratory rate",
+                  "Temperature", "Oxygen saturation", "On oxygen", "Consciousness", "Pain", "Start infusion",
+                  "Infusion reactions", "Side effects", "Serious — act now", "Grade", "Action taken",
+                  "Record reactions", "Trouble breathing or wheezing", "Mild transient reaction"):
+        assert words in page, words
+    refused = act(nurse, sid, "start", {"at": local(40)}, expect=409)
+    assert "Cannot start yet" in refused.get_data(as_text=True)
+    nurse.post(f"/sessions/{sid}/checks", {"checks-codes": ["touch_authorized", "touch_checklist"]})
+    act(nurse, sid, "vitals", {"taken_at": local(45), "phase": "baseline", "systolic": "126", "diastolic": "80",
+                               "heart_rate": "70", "temperature": "98.6", "temperature_unit": "F"})
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    assert "37.0" in page  # 98.6 °F stored as 37.0 °C
+    act(nurse, sid, "start", {"at": local(40)})
+    act(nurse, sid, "vitals", {"taken_at": local(25), "phase": "during", "systolic": "120", "diastolic": "78"})
+    act(nurse, sid, "reactions", {"codes": "itching", "grade": "1", "action": "none", "onset_at": local(20)})
+    act(nurse, sid, "end", {"at": local(5), "full_dose": "yes"})
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    assert "observation ends at" in page and "data-countdown" in page
+    act(nurse, sid, "vitals", {"taken_at": local(1), "phase": "observation", "heart_rate": "72"})
+    refused = act(nurse, sid, "discharge", {"at": local(0)}, expect=422)
+    assert "observation period is not over" in refused.get_data(as_text=True)
+    act(nurse, sid, "discharge", {"at": local(0), "early_reason": "transport arrived; patient well"})
+    wrong = act(nurse, sid, "finalize", {"password": "nope nope nope"}, expect=422)
+    assert "password is not right" in wrong.get_data(as_text=True)
+    act(nurse, sid, "finalize", {"password": "correct horse battery"})
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    assert "Finalized" in page and "Fingerprint" in page and "Record vitals" not in page
+
+
+def test_stale_form_gets_the_conflict_message(nurse):
+    sid = register_and_check_in(nurse)
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    version = re.search(r'name="vitals-version" type="hidden" value="(\d+)"', page).group(1)
+    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "heart_rate": "70"})
+    stale = nurse.post(f"/sessions/{sid}/vitals", {"vitals-version": version, "vitals-taken_at": local(4),
+                                                   "vitals-phase": "baseline", "vitals-heart_rate": "75"})
+    assert stale.status_code == 409
+    assert "Reload" in stale.get_data(as_text=True)
+
+
+def test_impossible_vitals_show_the_field_and_store_nothing(nurse):
+    sid = register_and_check_in(nurse)
+    response = act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "systolic": "400"},
+                   expect=422)
+    html = response.get_data(as_text=True)
+    assert "Systolic:" in html and "less than or equal to 300" in html
+    assert "No vitals yet." in html
+
+
+def test_voiding_a_reading_keeps_it_visible_struck_through(nurse):
+    sid = register_and_check_in(nurse)
+    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "heart_rate": "180"})
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    vid = re.search(r"/vitals/(\d+)/void", page).group(1)
+    nurse.post(f"/sessions/{sid}/vitals/{vid}/void", {"void-reason": "wrong patient"})
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    assert 'class="voided"' in page and "Voided: wrong patient" in page
+
+
+def test_patient_search_edit_and_no_delete(nurse):
+    register_and_check_in(nurse)
+    results = nurse.get("/patients/?q=silv").get_data(as_text=True)
+    assert "Silva, Ana" in results
+    pid = re.search(r'/patients/(\d+)"', results).group(1)
+    detail = nurse.get(f"/patients/{pid}").get_data(as_text=True)
+    assert "W-1" in detail and "Latex" in detail and "Tysabri" in detail
+    form = nurse.get(f"/patients/{pid}/edit").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', form).group(1)
+    response = nurse.post(f"/patients/{pid}/edit", {"mrn": "W-1", "first_name": "Ana", "last_name": "Silva-Reis",
+                                                    "date_of_birth": "1985-02-03", "sex": "female",
+                                                    "preferred_language": "en", "version": version})
+    assert response.status_code == 302
+    assert "Silva-Reis" in nurse.get(f"/patients/{pid}").get_data(as_text=True)
+    assert nurse.client.delete(f"/patients/{pid}").status_code == 405
