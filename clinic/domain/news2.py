@@ -1,0 +1,124 @@
+"""NEWS2 (Royal College of Physicians, 2017), scale 1 for SpO₂ — DOMAIN.md §5.
+
+A parameter that was not measured scores nothing and is reported as missing,
+never guessed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .records import VitalsRecord
+
+PARAMETERS = ("resp_rate", "spo2", "oxygen", "systolic", "heart_rate", "consciousness", "temperature")
+BAND_TEXT = {
+    "low": "low score (0–4): ward-based response",
+    "low_single_3": "3 in a single parameter: urgent ward-based review",
+    "medium": "medium score (5–6): urgent response",
+    "high": "high score (7 or more): emergency response",
+}
+
+
+@dataclass(frozen=True)
+class News2Score:
+    total: int
+    parameters: dict[str, int]
+    missing: tuple[str, ...]
+
+    @property
+    def max_single(self) -> int:
+        return max(self.parameters.values(), default=0)
+
+    @property
+    def band(self) -> str:
+        if self.total >= 7:
+            return "high"
+        if self.total >= 5:
+            return "medium"
+        if self.max_single >= 3:
+            return "low_single_3"
+        return "low"
+
+    @property
+    def band_text(self) -> str:
+        return BAND_TEXT[self.band]
+
+
+def resp_rate_points(rr: int) -> int:
+    if rr <= 8:
+        return 3
+    if rr <= 11:
+        return 1
+    if rr <= 20:
+        return 0
+    if rr <= 24:
+        return 2
+    return 3
+
+
+def spo2_points(spo2: int) -> int:
+    if spo2 <= 91:
+        return 3
+    if spo2 <= 93:
+        return 2
+    if spo2 <= 95:
+        return 1
+    return 0
+
+
+def systolic_points(sbp: int) -> int:
+    if sbp <= 90:
+        return 3
+    if sbp <= 100:
+        return 2
+    if sbp <= 110:
+        return 1
+    if sbp <= 219:
+        return 0
+    return 3
+
+
+def pulse_points(hr: int) -> int:
+    if hr <= 40:
+        return 3
+    if hr <= 50:
+        return 1
+    if hr <= 90:
+        return 0
+    if hr <= 110:
+        return 1
+    if hr <= 130:
+        return 2
+    return 3
+
+
+def temperature_points(t: Decimal) -> int:
+    if t <= Decimal("35.0"):
+        return 3
+    if t <= Decimal("36.0"):
+        return 1
+    if t <= Decimal("38.0"):
+        return 0
+    if t <= Decimal("39.0"):
+        return 1
+    return 2
+
+
+def consciousness_points(acvpu: str) -> int:
+    return 0 if acvpu == "alert" else 3
+
+
+def score(v: VitalsRecord) -> News2Score:
+    """Score one set of vitals; unmeasured parameters are listed in `missing`."""
+    measured = {
+        "resp_rate": (v.resp_rate, resp_rate_points),
+        "spo2": (v.spo2, spo2_points),
+        "oxygen": (v.on_oxygen, lambda on: 2 if on else 0),
+        "systolic": (v.systolic, systolic_points),
+        "heart_rate": (v.heart_rate, pulse_points),
+        "consciousness": (v.consciousness, consciousness_points),
+        "temperature": (None if v.temperature_c is None else Decimal(v.temperature_c), temperature_points),
+    }
+    points = {name: fn(value) for name, (value, fn) in measured.items() if value is not None}
+    missing = tuple(name for name in PARAMETERS if name not in points)
+    return News2Score(total=sum(points.values()), parameters=points, missing=missing)
