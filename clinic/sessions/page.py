@@ -6,7 +6,7 @@ from flask import current_app
 from ..domain import catalog as catalog_data
 from ..domain.schedule import late_entry, vitals_due_at
 from ..models import utcnow
-from ..services import catalog, history, sessions
+from ..services import catalog, history, review, sessions
 from . import forms
 
 ACTIONS_BY_STATUS = {
@@ -74,6 +74,7 @@ def context(infusion, bound: dict | None = None) -> dict:
         "missing": sessions.missing_before_start(infusion, now) if infusion.status == "planned" else [],
         "late": late_entry,
         "amendments": history.amendments_of(infusion.id),
+        "reviews": review.reviews_of(infusion.id),
         "has_summary": "sessions.summary_pdf" in current_app.view_functions,
         "serious_flags": [f for f in infusion.flags or [] if f["level"] == "serious"],
         "warning_flags": [f for f in infusion.flags or [] if f["level"] != "serious"],
