@@ -72,7 +72,9 @@ def seed_demo() -> None:
     """Create demo accounts (printing their logins once) and demo patients and sessions."""
     from .services import demo
 
-    logins = demo.seed(Actor.system(), progress=click.progressbar)
+    from .web import local_today
+
+    logins = demo.seed(Actor.system(), progress=click.progressbar, today=local_today())
     db.session.commit()
     if logins:
         click.echo("Demo logins (shown once):")

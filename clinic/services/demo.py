@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Patient, User
-from . import accounts, patients
+from ..models import InfusionSession, Patient, User, utcnow
+from . import accounts, patients, sessions
 from .actor import Actor
 
 DEMO_USERS = (
@@ -53,8 +53,73 @@ def _seed_patients(actor: Actor, progress) -> None:
                 patients.register(actor, **fields)
 
 
-def seed(actor: Actor, progress) -> list[tuple[str, str, str]]:
+def _ago(minutes: int):
+    return utcnow() - timedelta(minutes=minutes)
+
+
+def _baseline(nurse: Actor, sid: int, minutes: int, **values) -> None:
+    sessions.record_vitals(nurse, sid, taken_at=_ago(minutes), phase="baseline", **values)
+
+
+def _started(nurse: Actor, patient_id: int, drug: str, chair: str, today, minutes: int) -> int:
+    """Check in and start a session `minutes` ago, with its checks, premedications and baseline."""
+    infusion = sessions.check_in(nurse, today, patient_id=patient_id, drug=drug, chair=chair, lot_number="DEMO-LOT")
+    drug_def = sessions.definition_of(infusion)
+    if drug_def.checks:
+        sessions.confirm_checks(nurse, infusion.id, [c.code for c in drug_def.checks])
+    for code in drug_def.required_premedications(infusion.infusion_number):
+        sessions.record_premedication(nurse, infusion.id, code=code, given_at=_ago(minutes + 30))
+    _baseline(nurse, infusion.id, minutes + 10, systolic=124, diastolic=78, heart_rate=72, resp_rate=14,
+              temperature_c=Decimal("36.7"), spo2=98, on_oxygen=False, consciousness="alert")
+    sessions.start(nurse, infusion.id, at=_ago(minutes))
+    return infusion.id
+
+
+def _seed_sessions(actor: Actor, today, progress) -> None:
+    """Put a realistic day on the chair board: waiting, infusing, a reaction, observation."""
+    if db.session.scalar(select(InfusionSession.id).where(InfusionSession.session_date == today).limit(1)):
+        return
+    nurse_user = db.session.scalar(select(User).where(User.role == "nurse").order_by(User.id).limit(1))
+    if nurse_user is None:
+        return
+    nurse = Actor.for_user(nurse_user, actor.client_addr)
+    ids = {p.mrn: p.id for p in db.session.scalars(select(Patient).where(Patient.mrn.in_(
+        [f["mrn"] for f in DEMO_PATIENTS])))}
+    steps = [
+        lambda: sessions.check_in(nurse, today, patient_id=ids["MRN-100001"], drug="natalizumab", chair="1"),
+        lambda: _started(nurse, ids["MRN-100002"], "ocrelizumab", "2", today, 50),
+        lambda: _reacting(nurse, ids["MRN-100003"], today),
+        lambda: _observing(nurse, ids["MRN-100004"], today),
+        lambda: _started(nurse, ids["MRN-100005"], "natalizumab", "5", today, 20),
+    ]
+    with progress(steps, label="Demo sessions") as items:
+        for step in items:
+            step()
+
+
+def _reacting(nurse: Actor, patient_id: int, today) -> None:
+    sid = _started(nurse, patient_id, "ocrelizumab", "3", today, 70)
+    sessions.record_vitals(nurse, sid, taken_at=_ago(25), phase="during", systolic=102, diastolic=64,
+                           heart_rate=112, resp_rate=22, spo2=94, temperature_c=Decimal("37.9"))
+    sessions.record_reactions(nurse, sid, [
+        {"code": "itching", "onset_at": _ago(27), "grade": 2, "action": "rate_slowed"},
+        {"code": "flushing", "onset_at": _ago(27), "grade": 2, "action": "medication_given",
+         "medication": "Diphenhydramine 25 mg IV"}])
+    sessions.change_rate(nurse, sid, at=_ago(26), rate_ml_h=Decimal("60"))
+
+
+def _observing(nurse: Actor, patient_id: int, today) -> None:
+    sid = _started(nurse, patient_id, "natalizumab", "4", today, 80)
+    sessions.record_vitals(nurse, sid, taken_at=_ago(60), phase="during", systolic=122, diastolic=76,
+                           heart_rate=70, spo2=98)
+    sessions.end(nurse, sid, at=_ago(15), full_dose=True)
+    sessions.record_vitals(nurse, sid, taken_at=_ago(10), phase="end", systolic=120, diastolic=74, heart_rate=68)
+
+
+def seed(actor: Actor, progress, today=None) -> list[tuple[str, str, str]]:
     """Create what is missing; return the new demo logins (empty when users already exist)."""
     logins = _seed_users(actor)
     _seed_patients(actor, progress)
+    if today is not None:
+        _seed_sessions(actor, today, progress)
     return logins

@@ -33,7 +33,8 @@ def load_session(session_id: int, *, for_update: bool = False) -> InfusionSessio
     )
     if for_update and db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=InfusionSession)
-    return db.session.scalar(query)
+    # Several service calls may share one transaction: always read what is stored now.
+    return db.session.scalar(query.execution_options(populate_existing=True))
 
 
 def first_infusion_date(patient_id: int, drug_code: str) -> date | None:
