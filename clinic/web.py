@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import current_app, flash, g, redirect, request, session, url_for
+from flask import current_app, flash, g, make_response, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 
@@ -43,6 +43,14 @@ def local_today():
 def current_actor() -> Actor:
     """Return the signed-in user as the actor for a service call."""
     return Actor.for_user(current_user, request.remote_addr)
+
+
+def pdf_response(data: bytes, filename: str):
+    """Send PDF bytes to be shown inline."""
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
 
 
 def redirect_to_login():

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from flask import jsonify
+from typing import Literal
+
 from pydantic import Field
 
 from .. import schemas
 from ..extensions import db
 from ..services import patients, sessions, signing
 from ..services.records import load_session
-from ..web import current_actor, local_today
+from ..web import current_actor, local_today, pdf_response
 from . import serializers
 from .base import endpoint
 from .errors import expected_version, service_errors
@@ -16,6 +18,11 @@ from .errors import expected_version, service_errors
 
 class PatientQuery(schemas.Schema):
     q: str = Field(default="", max_length=100)
+
+
+class SummaryQuery(schemas.Schema):
+    large: Literal["0", "1"] = "0"
+    size: Literal["letter", "a4"] = "letter"
 
 
 def _session_response(infusion, status=200):
@@ -181,3 +188,15 @@ def void_reaction(session_id, entry_id, body):
 
 
 
+
+
+@endpoint("/sessions/<int:session_id>/summary.pdf", summary="The visit summary PDF (?large=1, ?size=a4)",
+          produces="application/pdf", query=SummaryQuery)
+@service_errors
+def summary_pdf(session_id, query):
+    from ..services import printouts
+
+    data = printouts.visit_summary(current_actor(), session_id, large_print=query.large == "1",
+                                   pagesize=query.size)
+    db.session.commit()
+    return pdf_response(data, f"visit-summary-{session_id}.pdf")

@@ -7,10 +7,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from ..extensions import db
 from ..formtools import show_service_error
-from ..services import audit, catalog, history, patients, sessions, signing
+from ..services import audit, catalog, history, patients, printouts, sessions, signing
 from ..services.errors import ServiceError
 from ..services.records import load_session
-from ..web import clinic_tz, current_actor, local_today
+from ..web import clinic_tz, current_actor, local_today, pdf_response
 from . import page
 from .forms import CheckInForm
 
@@ -233,3 +233,19 @@ def void(session_id: int, entry_id: int):
         db.session.commit()
         flash("Entry voided. It stays on the record, struck through.", "success")
     return redirect(url_for("sessions.show", session_id=session_id))
+
+
+@bp.route("/<int:session_id>/summary.pdf")
+def summary_pdf(session_id: int):
+    """Print the patient's visit summary (large print with ?large=1, A4 with ?size=a4)."""
+    try:
+        data = printouts.visit_summary(current_actor(), session_id, large_print=request.args.get("large") == "1",
+                                       pagesize="a4" if request.args.get("size") == "a4" else "letter")
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            abort(404)
+        flash(exc.message, "error")
+        return redirect(url_for("sessions.show", session_id=session_id)), 303
+    db.session.commit()
+    return pdf_response(data, f"visit-summary-{session_id}.pdf")

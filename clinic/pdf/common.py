@@ -1,0 +1,64 @@
+"""Shared reportlab pieces: text that is always escaped, styles by size, page footers."""
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph
+
+PAGE_SIZES = {"letter": LETTER, "a4": A4}
+MARGIN = 16 * mm
+
+
+def safe(text) -> str:
+    """Escape user text so names and notes print literally, never as reportlab markup."""
+    return escape("" if text is None else str(text))
+
+
+LARGE_PRINT_PT = 16
+
+
+def small_size(size: float) -> float:
+    """Secondary text: a little smaller, except in large print, where nothing goes below the base."""
+    return size if size >= LARGE_PRINT_PT else max(size - 2, 8)
+
+
+class Styles:
+    """Paragraph styles for a base font size (11 pt normal print, 16 pt large print)."""
+
+    def __init__(self, size: float):
+        self.size = size
+        small = small_size(size)
+        self.body = ParagraphStyle("body", fontName="Helvetica", fontSize=size, leading=size * 1.3,
+                                   spaceAfter=size * 0.3)
+        self.small = ParagraphStyle("small", parent=self.body, fontSize=small, leading=small * 1.3,
+                                    textColor=colors.HexColor("#333333"))
+        self.h1 = ParagraphStyle("h1", parent=self.body, fontName="Helvetica-Bold", fontSize=size * 1.6,
+                                 leading=size * 1.9, spaceAfter=size * 0.4)
+        self.h2 = ParagraphStyle("h2", parent=self.body, fontName="Helvetica-Bold", fontSize=size * 1.2,
+                                 leading=size * 1.5, spaceBefore=size * 0.6, spaceAfter=size * 0.2)
+        self.cell = ParagraphStyle("cell", parent=self.body, spaceAfter=0)
+        self.cell_bold = ParagraphStyle("cell_bold", parent=self.cell, fontName="Helvetica-Bold")
+
+    def p(self, text: str, style=None) -> Paragraph:
+        """A paragraph of plain text (escaped)."""
+        return Paragraph(safe(text), style or self.body)
+
+    def rich(self, markup: str, style=None) -> Paragraph:
+        """A paragraph whose markup is ours and whose user parts were passed through `safe`."""
+        return Paragraph(markup, style or self.body)
+
+
+def footer(label: str, size: float):
+    """Draw '<label> — page N' at the bottom of every page."""
+
+    def draw(canvas, doc):
+        canvas.saveState()
+        canvas.setFont("Helvetica", small_size(size))
+        canvas.drawString(MARGIN, 9 * mm, f"{label} — page {doc.page}")
+        canvas.restoreState()
+
+    return draw

@@ -1,0 +1,44 @@
+"""Gather what the printed documents need and render them; every PDF made is audited."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from ..domain import catalog as catalog_data
+from ..domain.schedule import next_due_date
+from ..pdf.visit_summary import VisitSummaryContext, render_visit_summary
+from . import audit
+from .actor import Actor
+from .errors import NotFound, StateError
+from .records import build_record, first_infusion_date, load_session
+
+
+def _config_tz():
+    return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
+
+
+def visit_summary(actor: Actor, session_id: int, *, large_print: bool = False, pagesize: str = "letter") -> bytes:
+    """Render the patient's visit summary; refused (409) before the infusion has ended."""
+    infusion = load_session(session_id)
+    if infusion is None:
+        raise NotFound("No such session.")
+    if infusion.ended_at is None:
+        raise StateError("The visit summary is printed once the infusion has ended.")
+    tz = _config_tz()
+    drug = catalog_data.Drug.from_dict(infusion.drug_version.definition)  # as recorded, not as edited since
+    first_on = first_infusion_date(infusion.patient_id, infusion.drug_code)
+    record = build_record(infusion, first_on)
+    infused_on = infusion.started_at.astimezone(tz).date()
+    context = VisitSummaryContext(
+        record=record, clinic_name=current_app.config["CLINIC_NAME"],
+        clinic_phone=current_app.config["CLINIC_PHONE"], tz=tz, drug_warning_signs=drug.warning_signs,
+        general_warning_signs=catalog_data.GENERAL_WARNING_SIGNS, call_911_text=catalog_data.CALL_911_TEXT,
+        next_due=next_due_date(drug.next_due_rule, infusion.infusion_number, infused_on, first_on,
+                               infusion.next_appointment),
+        fingerprint=infusion.fingerprint, pagesize=pagesize, large_print=large_print,
+    )
+    pdf = render_visit_summary(context)
+    audit.record(actor, "visit_summary_printed", object_type="session", object_id=infusion.id,
+                 patient_id=infusion.patient_id, details={"large_print": large_print, "pagesize": pagesize})
+    return pdf

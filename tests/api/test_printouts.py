@@ -1,0 +1,111 @@
+"""The visit summary PDF: content, sizes, large print, refusal before the end (SPEC §6)."""
+import io
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from pypdf import PdfReader
+
+from tests.api.test_session_flow import post, ready_to_start
+
+
+def now():
+    return datetime.now(timezone.utc)
+
+
+def text_of(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+@pytest.fixture
+def finished(api, make_patient):
+    """A natalizumab session with a reaction, ended, observed and discharged."""
+    nurse = api("nurse")
+    patient = make_patient(first_name="Zoë <b>&amp;", last_name="O'Brien")
+    sid = nurse.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "natalizumab",
+                                              "lot_number": "LOT-42"}).get_json()["id"]
+    ready_to_start(nurse, sid, at=now() - timedelta(minutes=150))
+    post(nurse, sid, "start", {"at": (now() - timedelta(minutes=140)).isoformat()})
+    post(nurse, sid, "vitals", {"taken_at": (now() - timedelta(minutes=120)).isoformat(), "phase": "during",
+                                "systolic": 131, "diastolic": 83, "heart_rate": 77, "spo2": 97}, 201)
+    post(nurse, sid, "reactions", {"code": "hives", "grade": 2, "action": "medication_given",
+                                   "medication": "Diphenhydramine 25 mg IV",
+                                   "onset_at": (now() - timedelta(minutes=110)).isoformat()}, 201)
+    post(nurse, sid, "end", {"full_dose": True, "at": (now() - timedelta(minutes=75)).isoformat()})
+    post(nurse, sid, "vitals", {"taken_at": (now() - timedelta(minutes=10)).isoformat(), "phase": "discharge",
+                                "systolic": 122, "diastolic": 79, "heart_rate": 70}, 201)
+    post(nurse, sid, "discharge", {})
+    post(nurse, sid, "finalize", {"password": "correct horse battery"})
+    nurse.sid = sid
+    return nurse
+
+
+def test_summary_has_every_required_part(finished):
+    response = finished.get(f"/api/v1/sessions/{finished.sid}/summary.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) <= 3
+    assert reader.metadata.title.startswith("Visit summary")
+    text = text_of(response.data)
+    session = finished.get(f"/api/v1/sessions/{finished.sid}").get_json()
+    for part in ("Chairside Infusion Center", "555-0100", "Zoë <b>&amp; O'Brien", "Tysabri", "natalizumab",
+                 "300 mg", "131/83", "Hives", "moderate", "We gave you medicine for it", "Diphenhydramine 25 mg IV",
+                 "we watched you for 1 hour", "PML", "Call 911", "trouble breathing", "next infusion is due about",
+                 "Confirm the date", "Your nurse today: Test Nurse", "not medical advice", session["fingerprint"]):
+        assert part in text, part
+
+
+def test_summary_is_refused_before_the_infusion_ended(api, make_patient):
+    nurse = api("nurse")
+    patient = make_patient()
+    sid = nurse.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "natalizumab"}).get_json()["id"]
+    response = nurse.get(f"/api/v1/sessions/{sid}/summary.pdf")
+    assert response.status_code == 409
+
+
+def test_no_reactions_says_none_were_noted(api, make_patient):
+    nurse = api("nurse")
+    patient = make_patient()
+    sid = nurse.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "ivig"}).get_json()["id"]
+    post(nurse, sid, "checks", {"codes": ["hydration"]})
+    post(nurse, sid, "vitals", {"taken_at": (now() - timedelta(minutes=70)).isoformat(), "phase": "baseline",
+                                "systolic": 120, "diastolic": 80}, 201)
+    post(nurse, sid, "start", {"at": (now() - timedelta(minutes=60)).isoformat()})
+    post(nurse, sid, "end", {"full_dose": True})
+    text = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf").data)
+    assert "No reactions were noted during this visit." in text
+    assert "Not yet signed" in text
+    assert "Your care team will tell you when your next infusion is." in text
+
+
+def test_large_print_and_page_sizes(finished):
+    normal = PdfReader(io.BytesIO(finished.get(f"/api/v1/sessions/{finished.sid}/summary.pdf").data))
+    a4 = PdfReader(io.BytesIO(finished.get(f"/api/v1/sessions/{finished.sid}/summary.pdf?size=a4").data))
+    large = finished.get(f"/api/v1/sessions/{finished.sid}/summary.pdf?large=1").data
+    assert [round(float(x)) for x in normal.pages[0].mediabox[2:]] == [612, 792]
+    assert [round(float(x)) for x in a4.pages[0].mediabox[2:]] == [595, 842]
+    sizes = set()
+    for page in PdfReader(io.BytesIO(large)).pages:
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size: sizes.add(round(size * tm[0])) if text.strip() else None)
+    body = {s for s in sizes if s >= 8}
+    assert min(body) >= 14  # chart labels aside, print is large; body text 16 pt
+    assert 16 in body
+
+
+def test_web_print_button_and_audit(finished, login, ctx):
+    from sqlalchemy import select
+
+    from clinic.extensions import db
+    from clinic.models import AuditEvent
+
+    web = login("nurse")
+    page = web.get(f"/sessions/{finished.sid}").get_data(as_text=True)
+    assert "Print visit summary" in page
+    response = web.get(f"/sessions/{finished.sid}/summary.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    with ctx():
+        actions = db.session.scalars(select(AuditEvent.action).where(
+            AuditEvent.action == "visit_summary_printed")).all()
+    assert len(actions) == 1
+    assert re.search(rb"/Title", response.data)
