@@ -1,6 +1,7 @@
 """Gather what the printed documents need and render them; every PDF made is audited."""
 from __future__ import annotations
 
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -41,4 +42,33 @@ def visit_summary(actor: Actor, session_id: int, *, large_print: bool = False, p
     pdf = render_visit_summary(context)
     audit.record(actor, "visit_summary_printed", object_type="session", object_id=infusion.id,
                  patient_id=infusion.patient_id, details={"large_print": large_print, "pagesize": pagesize})
+    return pdf
+
+
+def ae_draft(actor: Actor, session_id: int) -> bytes:
+    """Render the adverse-event report draft of a serious session (SPEC §7)."""
+    from ..pdf.ae_draft import render_ae_draft
+
+    infusion = load_session(session_id)
+    if infusion is None:
+        raise NotFound("No such session.")
+    if infusion.flag_level != "serious":
+        raise StateError("An adverse-event report draft is made for sessions with a serious flag.")
+    flags = [SimpleNamespace(**{k: f[k] for k in ("code", "level", "message")}) for f in infusion.flags]
+    pdf = render_ae_draft(build_record(infusion), flags, current_app.config["CLINIC_NAME"],
+                          current_app.config["CLINIC_PHONE"], _config_tz(), actor.username or "")
+    audit.record(actor, "ae_draft_printed", object_type="session", object_id=infusion.id,
+                 patient_id=infusion.patient_id)
+    return pdf
+
+
+def reaction_report_pdf(actor: Actor, report) -> bytes:
+    """Render the reaction report as a PDF."""
+    from ..models import utcnow
+    from ..pdf.reaction_report import render_reaction_report
+
+    pdf = render_reaction_report(report, current_app.config["CLINIC_NAME"], utcnow(), _config_tz())
+    audit.record(actor, "reaction_report_printed", object_type="report",
+                 details={"from": report.date_from.isoformat(), "to": report.date_to.isoformat(),
+                          "drug": report.drug})
     return pdf

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from ..extensions import db
 from ..formtools import show_service_error
+from ..security import role_required
 from ..services import audit, catalog, history, patients, printouts, sessions, signing
 from ..services.errors import ServiceError
 from ..services.records import load_session
@@ -249,3 +250,19 @@ def summary_pdf(session_id: int):
         return redirect(url_for("sessions.show", session_id=session_id)), 303
     db.session.commit()
     return pdf_response(data, f"visit-summary-{session_id}.pdf")
+
+
+@bp.route("/<int:session_id>/adverse-event-draft.pdf", endpoint="ae_draft")
+@role_required("supervisor")
+def ae_draft_pdf(session_id: int):
+    """Print the MedWatch 3500 draft of a serious session for the supervisor to complete."""
+    try:
+        data = printouts.ae_draft(current_actor(), session_id)
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            abort(404)
+        flash(exc.message, "error")
+        return redirect(url_for("sessions.show", session_id=session_id)), 303
+    db.session.commit()
+    return pdf_response(data, f"adverse-event-draft-{session_id}.pdf")

@@ -1,0 +1,45 @@
+"""The report's range and drug, shared by the page and the API."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from pydantic import model_validator
+
+from ..schemas import Code, Schema
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 3660
+
+
+class ReportQuery(Schema):
+    """`from` and `to` are clinic-local days; the default is the last 30 days up to today."""
+
+    model_config = {**Schema.model_config, "populate_by_name": True}
+
+    date_from: date | None = None
+    date_to: date | None = None
+    drug: Code | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _aliases(cls, data):
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if v not in ("", None)}
+            if "from" in data:
+                data["date_from"] = data.pop("from")
+            if "to" in data:
+                data["date_to"] = data.pop("to")
+        return data
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.date_from and self.date_to and self.date_to < self.date_from:
+            raise ValueError("'to' must not be before 'from'")
+        if self.date_from and self.date_to and (self.date_to - self.date_from).days > MAX_DAYS:
+            raise ValueError("the range is limited to about ten years")
+        return self
+
+    def resolved(self, today: date) -> tuple[date, date]:
+        """Return (from, to) with the defaults filled in."""
+        date_to = self.date_to or today
+        return self.date_from or date_to - timedelta(days=DEFAULT_DAYS), date_to

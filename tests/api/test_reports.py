@@ -1,0 +1,117 @@
+"""The reaction report against a hand-computed fixture; CSV; PDFs (SPEC §7–§8)."""
+import csv
+import io
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from pypdf import PdfReader
+
+from tests.api.test_session_flow import post
+
+
+def now():
+    return datetime.now(timezone.utc)
+
+
+def ago(minutes):
+    return (now() - timedelta(minutes=minutes)).isoformat()
+
+
+def started_session(nurse, patient_id, drug, lot=None):
+    sid = nurse.post("/api/v1/sessions", json={"patient_id": patient_id, "drug": drug, "lot_number": lot}).get_json()["id"]
+    session = nurse.get(f"/api/v1/sessions/{sid}").get_json()
+    drug_json = {d["code"]: d for d in nurse.get("/api/v1/catalog/drugs").get_json()}[drug]
+    post(nurse, sid, "checks", {"codes": [c["code"] for c in drug_json["checks"]]})
+    for code in session["required_premedications"]:
+        post(nurse, sid, "premedications", {"code": code, "given_at": ago(100)}, 201)
+    post(nurse, sid, "vitals", {"taken_at": ago(95), "phase": "baseline", "systolic": 120, "diastolic": 80}, 201)
+    post(nurse, sid, "start", {"at": ago(90)})
+    return sid
+
+
+def reaction(nurse, sid, code, grade):
+    return post(nurse, sid, "reactions", {"code": code, "grade": grade, "action": "none", "onset_at": ago(30)}, 201)
+
+
+@pytest.fixture
+def fixture_data(api, make_patient):
+    nurse = api("nurse")
+    p1, p2, p3 = make_patient(), make_patient(), make_patient()
+    s1 = started_session(nurse, p1.id, "natalizumab", "A")
+    reaction(nurse, s1, "hives", 2)
+    started_session(nurse, p1.id, "natalizumab", "A")  # infusion 2, no reactions
+    s3 = started_session(nurse, p2.id, "ocrelizumab", "B")
+    reaction(nurse, s3, "trouble_breathing", 3)
+    reaction(nurse, s3, "itching", 1)
+    nurse.post("/api/v1/sessions", json={"patient_id": p2.id, "drug": "ocrelizumab"})  # never started
+    s5 = started_session(nurse, p3.id, "natalizumab")
+    entry = reaction(nurse, s5, "headache", 2)
+    post(nurse, s5, f"reactions/{entry['id']}/void", {"reason": "wrong session"})
+    return api("supervisor")
+
+
+def test_report_figures_match_the_hand_computed_fixture(fixture_data):
+    report = fixture_data.get("/api/v1/reports/reactions").get_json()
+    assert (report["infusions"], report["infusions_with_reaction"], report["reactions"], report["serious"]) == (4, 2, 3, 1)
+    assert report["reaction_rate"] == 50.0 and report["reactions_per_100"] == 75.0
+    by_drug = {row["drug"]: row for row in report["by_drug"]}
+    assert (by_drug["natalizumab"]["infusions"], by_drug["natalizumab"]["infusions_with_reaction"],
+            by_drug["natalizumab"]["reactions"], by_drug["natalizumab"]["reaction_rate"]) == (3, 1, 1, 33.3)
+    assert (by_drug["ocrelizumab"]["infusions"], by_drug["ocrelizumab"]["reactions"],
+            by_drug["ocrelizumab"]["serious"]) == (1, 2, 1)
+    assert sorted((r["code"], r["count"]) for r in report["by_reaction"]) == [
+        ("hives", 1), ("itching", 1), ("trouble_breathing", 1)]
+    by_number = {row["key"]: row for row in report["by_infusion_number"]}
+    assert (by_number["first"]["infusions"], by_number["first"]["infusions_with_reaction"],
+            by_number["first"]["reactions"]) == (3, 2, 3)
+    assert (by_number["second"]["infusions"], by_number["second"]["reactions"]) == (1, 0)
+    by_lot = {row["lot"]: row for row in report["by_lot"]}
+    assert (by_lot["A"]["infusions"], by_lot["A"]["reactions"]) == (2, 1)
+    assert (by_lot["B"]["infusions"], by_lot["B"]["reactions"], by_lot["B"]["serious"]) == (1, 2, 1)
+    assert sum(p["infusions"] for p in report["over_time"]) == 4
+
+
+def test_report_filters_by_drug_and_range(fixture_data):
+    only = fixture_data.get("/api/v1/reports/reactions?drug=ocrelizumab").get_json()
+    assert (only["infusions"], only["reactions"]) == (1, 2)
+    past = fixture_data.get("/api/v1/reports/reactions?from=2020-01-01&to=2020-01-31").get_json()
+    assert past["infusions"] == 0 and past["reaction_rate"] == 0.0
+    bad = fixture_data.get("/api/v1/reports/reactions?from=2020-02-01&to=2020-01-01")
+    assert bad.status_code == 422
+
+
+def test_csv_parses_with_a_header_row(fixture_data):
+    response = fixture_data.get("/api/v1/reports/reactions.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][:4] == ["section", "key", "label", "infusions"]
+    total = next(r for r in rows if r[0] == "total")
+    assert total[3:5] == ["4", "2"]
+
+
+def test_report_page_and_pdf_for_supervisors_only(fixture_data, login):
+    web = login("supervisor")
+    page = web.get("/reports/").get_data(as_text=True)
+    assert "Infusions with a reaction" in page and "<svg" in page and "Download CSV" in page
+    pdf = web.get("/reports/reactions.pdf")
+    assert pdf.status_code == 200
+    text = " ".join(PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().split())
+    assert "Reaction report" in text or "reaction report" in text
+    assert login("nurse").get("/reports/").status_code == 403
+
+
+def test_ae_draft_for_a_serious_session(fixture_data, api, login, make_patient):
+    nurse = api("nurse")
+    sid = started_session(nurse, make_patient().id, "natalizumab", "LOT-777")
+    reaction(nurse, sid, "trouble_breathing", 4)
+    web = login("supervisor")
+    response = web.get(f"/sessions/{sid}/adverse-event-draft.pdf")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.data))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    for part in ("DRAFT", "LOT-777", "Trouble breathing or wheezing", "intravenous", "MedWatch"):
+        assert part in text, part
+    assert "DRAFT" in reader.metadata.title
+    plain = started_session(nurse, make_patient().id, "natalizumab")
+    assert web.get(f"/sessions/{plain}/adverse-event-draft.pdf").status_code == 303
+    assert login("nurse").get(f"/sessions/{sid}/adverse-event-draft.pdf").status_code == 403
