@@ -30,15 +30,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
     from .api import bp as api_bp
+    from .audit import bp as audit_bp
     from .auth import bp as auth_bp
     from .main import bp as main_bp
     from .patients import bp as patients_bp
+    from .profile import bp as profile_bp
     from .reports import bp as reports_bp
     from .review import bp as review_bp
     from .sessions import bp as sessions_bp
 
-    for blueprint in (auth_bp, main_bp, patients_bp, sessions_bp, review_bp, reports_bp, api_bp):
+    for blueprint in (auth_bp, main_bp, patients_bp, sessions_bp, review_bp, reports_bp, audit_bp, admin_bp,
+                      profile_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -17,6 +17,7 @@ from .services.actor import Actor
 # Endpoints anyone may reach; everything else needs a signed-in user.
 PUBLIC_ENDPOINTS = {"auth.login", "main.healthz", "static", "api.openapi"}
 POLL_HEADER = "X-Chairside-Poll"
+CHANGE_PASSWORD_ENDPOINTS = {"profile.index", "profile.password", "auth.logout"}
 # (endpoint, label, least role); links whose feature is not installed are left out.
 NAV_LINKS = (
     ("patients.index", "Patients", "nurse"),
@@ -118,6 +119,9 @@ def _require_login():
         session.clear()
         flash("You were logged out after a period without activity. Please log in again.", "info")
         return redirect_to_login()
+    if current_user.must_change_password and request.endpoint not in CHANGE_PASSWORD_ENDPOINTS:
+        flash("Choose a new password before you continue.", "warning")
+        return redirect(url_for("profile.index"))
     if request.headers.get(POLL_HEADER) != "1":  # the board's auto-refresh is not activity
         session["last_seen"] = utcnow().timestamp()
     return None

@@ -64,19 +64,32 @@ def _migrated(database_url):
     return True
 
 
+def _delete_all(conn, tables) -> None:
+    for table in tables:
+        if table.name == "audit_events" and conn.dialect.name == "postgresql":
+            # The append-only trigger refuses DELETE; TRUNCATE is the test's way around it.
+            conn.execute(text("TRUNCATE audit_events"))
+        else:
+            conn.execute(table.delete())
+
+
 def _empty_tables() -> None:
-    """Remove every row except the catalog, which the migration-time load put there."""
-    keep = {"drugs", "drug_versions", "reactions", "alembic_version"}
-    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in keep]
+    """Remove every row; put back the pristine catalog a test may have edited."""
+    from clinic.services import catalog
+
+    tables = list(reversed(db.metadata.sorted_tables))
     db.session.remove()
     with db.engine.begin() as conn:
-        conn.execute(text("UPDATE drug_versions SET created_by_id = NULL"))
-        for table in tables:
-            if table.name == "audit_events" and conn.dialect.name == "postgresql":
-                # The append-only trigger refuses DELETE; TRUNCATE is the test's way around it.
-                conn.execute(text("TRUNCATE audit_events"))
-            else:
-                conn.execute(table.delete())
+        if conn.scalar(text("SELECT count(*) FROM drug_versions WHERE source = 'admin'")) or \
+                conn.scalar(text("SELECT count(*) FROM reactions WHERE source = 'admin'")):
+            _delete_all(conn, tables)
+        else:
+            _delete_all(conn, [t for t in tables if t.name not in ("drugs", "drug_versions", "reactions")])
+    if not db.session.scalar(text("SELECT count(*) FROM drugs")):
+        catalog.load(Actor.system("test"))
+        db.session.commit()
+        with db.engine.begin() as conn:
+            _delete_all(conn, [db.metadata.tables["audit_events"]])
 
 
 @pytest.fixture

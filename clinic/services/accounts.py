@@ -37,7 +37,8 @@ def authenticate(username: str, password: str, actor: Actor) -> User | None:
     return user
 
 
-def create_user(actor: Actor, username: str, full_name: str, role: str, password: str) -> User:
+def create_user(actor: Actor, username: str, full_name: str, role: str, password: str,
+                must_change_password: bool = False) -> User:
     """Create an account after checking the username is free and the password meets the policy."""
     username = username.strip()
     if not username or len(username) > 64:
@@ -53,7 +54,8 @@ def create_user(actor: Actor, username: str, full_name: str, role: str, password
     except ValueError as exc:
         raise AccountError("password", str(exc)) from exc
     user = User(username=username, full_name=full_name.strip(), role=role,
-                password_hash=hash_password(password), active=True)
+                password_hash=hash_password(password), active=True, must_change_password=must_change_password,
+                session_epoch=0)
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user_created", object_type="user", object_id=user.id,
@@ -70,3 +72,103 @@ def issue_token(actor: Actor, user: User, name: str) -> str:
     audit.record(actor, "token_created", object_type="api_token", object_id=row.id,
                  details={"user_id": user.id, "name": row.name})
     return token
+
+
+def _active_admins() -> int:
+    return db.session.scalar(select(func.count(User.id)).where(User.role == "admin", User.active.is_(True))) or 0
+
+
+def _get(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        from .errors import NotFound
+
+        raise NotFound("No such user.")
+    return user
+
+
+def _refuse_last_admin(user: User, doing: str) -> None:
+    if user.role == "admin" and user.active and _active_admins() <= 1:
+        raise AccountError("role", f"Cannot {doing} the last active admin; make another admin first.")
+
+
+def change_role(actor: Actor, user_id: int, role: str) -> User:
+    """Give a user another role; the last active admin keeps theirs."""
+    user = _get(user_id)
+    if role not in ("nurse", "supervisor", "admin"):
+        raise AccountError("role", "Choose nurse, supervisor or admin.")
+    if role != user.role:
+        if role != "admin":
+            _refuse_last_admin(user, "demote")
+        before, user.role = user.role, role
+        audit.record(actor, "user_role_changed", object_type="user", object_id=user.id,
+                     details={"before": before, "after": role})
+    return user
+
+
+def set_active(actor: Actor, user_id: int, active: bool) -> User:
+    """Deactivate (logged out at the next request, tokens refused at once) or reactivate a user."""
+    user = _get(user_id)
+    if user.active == active:
+        return user
+    if not active:
+        _refuse_last_admin(user, "deactivate")
+        user.session_epoch += 1
+    user.active = active
+    audit.record(actor, "user_deactivated" if not active else "user_reactivated", object_type="user",
+                 object_id=user.id)
+    return user
+
+
+def reset_password(actor: Actor, user_id: int, password: str) -> User:
+    """Set a temporary password; the user must change it at the next login."""
+    user = _get(user_id)
+    try:
+        check_password_policy(password, user.username)
+    except ValueError as exc:
+        raise AccountError("password", str(exc)) from exc
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.session_epoch += 1
+    audit.record(actor, "user_password_reset", object_type="user", object_id=user.id)
+    return user
+
+
+def change_own_password(actor: Actor, user: User, old: str, new: str) -> None:
+    """Change one's own password; the old one is required."""
+    if not verify_password(user.password_hash, old):
+        raise AccountError("old_password", "The current password is not right.")
+    try:
+        check_password_policy(new, user.username)
+    except ValueError as exc:
+        raise AccountError("new_password", str(exc)) from exc
+    if verify_password(user.password_hash, new):
+        raise AccountError("new_password", "Choose a password different from the current one.")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.session_epoch += 1
+    audit.record(actor, "password_changed", object_type="user", object_id=user.id)
+
+
+def revoke_token(actor: Actor, user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens; it is refused from the next request on."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        from .errors import NotFound
+
+        raise NotFound("No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(actor, "token_revoked", object_type="api_token", object_id=token.id)
+    return token
+
+
+def list_users() -> list[User]:
+    """All users, by name."""
+    return list(db.session.scalars(select(User).order_by(User.full_name, User.id)))
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """A user's tokens, newest first."""
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.id.desc())))

@@ -91,3 +91,23 @@ def verify() -> ChainResult:
 def details_of(event: AuditEvent) -> dict:
     """Return an event's details as a dict."""
     return json.loads(event.details or "{}")
+
+
+def search(*, user_id: int | None = None, patient_id: int | None = None, action: str | None = None,
+           start=None, end=None, before_id: int | None = None, limit: int = 50) -> tuple[list[AuditEvent], int | None]:
+    """Return a page of events, newest first, and the id to continue before (keyset pagination)."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit + 1)
+    filters = ((user_id, lambda v: AuditEvent.user_id == v), (patient_id, lambda v: AuditEvent.patient_id == v),
+               (action, lambda v: AuditEvent.action == v), (start, lambda v: AuditEvent.occurred_at >= v),
+               (end, lambda v: AuditEvent.occurred_at < v), (before_id, lambda v: AuditEvent.id < v))
+    for value, condition in filters:
+        if value is not None:
+            query = query.where(condition(value))
+    rows = list(db.session.scalars(query))
+    more = rows[limit].id if len(rows) > limit else None
+    return rows[:limit], (rows[limit - 1].id if more else None)
+
+
+def actions() -> list[str]:
+    """The distinct actions recorded, for the filter's choices."""
+    return sorted(db.session.scalars(select(AuditEvent.action).distinct()))

@@ -28,11 +28,19 @@ API_SUPERVISOR = {"api.review_queue", "api.review", "api.reactions_report", "api
                   "api.export_fhir"}
 
 
+def _sample(rule, arg):
+    """A value the rule accepts: an id of 1, the first choice of an `any`, or a plain word."""
+    items = getattr(rule._converters.get(arg), "items", None)
+    if items:
+        return sorted(items)[0]
+    return 1 if "id" in arg else "natalizumab"
+
+
 def _rules(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC:
             continue
-        values = {arg: (1 if "id" in arg else "start") for arg in rule.arguments}
+        values = {arg: _sample(rule, arg) for arg in rule.arguments}
         url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, url

@@ -1,0 +1,87 @@
+"""User accounts, for admins."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+
+from ..extensions import db
+from ..formtools import show_service_error
+from ..security import role_required
+from ..services import accounts
+from ..services.errors import NotFound, ServiceError
+from ..web import current_actor
+from .forms import ActiveForm, ResetPasswordForm, RoleForm, UserForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _account_error(form, exc: accounts.AccountError) -> None:
+    show_service_error(form, ServiceError(exc.message, {exc.field: [exc.message]}))
+
+
+@bp.route("/users")
+@role_required("admin")
+def users():
+    """List users with role, active state and last login."""
+    return render_template("admin/users.html", users=accounts.list_users())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required("admin")
+def user_new():
+    """Create a user with an initial password they change at first login."""
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(current_actor(), form.username.data, form.full_name.data, form.role.data,
+                                        form.password.data, must_change_password=True)
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            _account_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Created {user.username}. They choose their own password at first login.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_new.html", form=form)
+
+
+@bp.route("/users/<int:user_id>")
+@role_required("admin")
+def user_edit(user_id: int):
+    """Show one user with the actions an admin can take."""
+    user = db.session.get(accounts.User, user_id)
+    if user is None:
+        abort(404)
+    return render_template("admin/user_edit.html", user=user, role_form=RoleForm(role=user.role),
+                           reset_form=ResetPasswordForm(), active_form=ActiveForm())
+
+
+ACTIONS = {
+    "role": (RoleForm, lambda actor, uid, f: accounts.change_role(actor, uid, f.role.data), "Role changed."),
+    "deactivate": (ActiveForm, lambda actor, uid, f: accounts.set_active(actor, uid, False),
+                   "Deactivated: logged out at the next request, tokens refused."),
+    "reactivate": (ActiveForm, lambda actor, uid, f: accounts.set_active(actor, uid, True), "Reactivated."),
+    "reset_password": (ResetPasswordForm, lambda actor, uid, f: accounts.reset_password(actor, uid, f.password.data),
+                       "Password reset; the user must change it at next login."),
+}
+
+
+@bp.route("/users/<int:user_id>/<any(role, deactivate, reactivate, reset_password):action>", methods=["POST"])
+@role_required("admin")
+def user_action(user_id: int, action: str):
+    """Change a role, deactivate, reactivate or reset a password."""
+    form_class, run, message = ACTIONS[action]
+    form = form_class()
+    if not form.validate_on_submit():
+        flash("Check the form: " + "; ".join(" ".join(e) for e in form.errors.values()), "error")
+        return redirect(url_for("admin.user_edit", user_id=user_id))
+    try:
+        run(current_actor(), user_id, form)
+    except NotFound:
+        abort(404)
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("admin.user_edit", user_id=user_id))

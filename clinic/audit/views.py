@@ -1,0 +1,81 @@
+"""The audit log for supervisors and admins: filter, page, verify the chain."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, render_template, request
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Patient, User
+from ..security import role_required
+from ..services import audit
+from ..web import clinic_tz, current_actor
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+PAGE = 50
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filters(args) -> tuple[dict, list[str]]:
+    """Read the filters; unknown users or patients match nothing and say so."""
+    problems, filters = [], {}
+    if username := (args.get("user") or "").strip():
+        filters["user_id"] = db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
+        if filters["user_id"] is None:
+            problems.append(f"No user {username!r}.")
+            filters["user_id"] = -1
+    if patient := (args.get("patient") or "").strip():
+        filters["patient_id"] = int(patient) if patient.isdigit() else db.session.scalar(
+            select(Patient.id).where(Patient.mrn == patient))
+        if filters["patient_id"] is None:
+            problems.append(f"No patient with MRN {patient!r}.")
+            filters["patient_id"] = -1
+    if action := (args.get("action") or "").strip():
+        filters["action"] = action
+    tz = clinic_tz()
+    if start := _day(args.get("from")):
+        filters["start"] = datetime.combine(start, time.min, tz)
+    if end := _day(args.get("to")):
+        filters["end"] = datetime.combine(end + timedelta(days=1), time.min, tz)
+    before = args.get("before", "")
+    if before.isdigit():
+        filters["before_id"] = int(before)
+    return filters, problems
+
+
+@bp.route("/")
+@role_required("supervisor")
+def index():
+    """List audit events, newest first, 50 a page (viewing is itself audited)."""
+    filters, problems = _filters(request.args)
+    events, next_before = audit.search(limit=PAGE, **filters)
+    audit.record(current_actor(), "audit_log_viewed", object_type="audit",
+                 details={k: v for k, v in request.args.items() if k != "before"})
+    db.session.commit()
+    args = {k: v for k, v in request.args.items() if k != "before"}
+    return render_template("audit/index.html", events=events, next_before=next_before, args=args,
+                           problems=problems, actions=audit.actions(), verify_form=FlaskForm(), result=None,
+                           details_of=audit.details_of)
+
+
+@bp.route("/verify", methods=["POST"])
+@role_required("supervisor")
+def verify():
+    """Run the same check as `flask audit verify` and show the result."""
+    FlaskForm().validate_on_submit()  # CSRFProtect has already refused a POST without a valid token
+    result = audit.verify()
+    audit.record(current_actor(), "audit_chain_verified", object_type="audit",
+                 details={"ok": result.ok, "checked": result.checked, "first_broken_id": result.first_broken_id})
+    db.session.commit()
+    events, next_before = audit.search(limit=PAGE)
+    return render_template("audit/index.html", events=events, next_before=next_before, args={}, problems=[],
+                           actions=audit.actions(), verify_form=FlaskForm(), result=result,
+                           details_of=audit.details_of)

@@ -1,0 +1,70 @@
+"""Each user's own profile: password and API tokens."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_user
+
+from ..extensions import db
+from ..formtools import show_service_error
+from ..services import accounts
+from ..services.errors import NotFound, ServiceError
+from ..web import current_actor
+from .forms import PasswordForm, RevokeForm, TokenForm
+
+bp = Blueprint("profile", __name__, url_prefix="/profile")
+
+
+def _page(password_form=None, token_form=None, new_token=None, status=200):
+    return render_template("profile/index.html", password_form=password_form or PasswordForm(),
+                           token_form=token_form or TokenForm(), revoke_form=RevokeForm(),
+                           tokens=accounts.tokens_of(current_user), new_token=new_token), status
+
+
+@bp.route("/")
+def index():
+    """Show the password form and the user's tokens."""
+    return _page()
+
+
+@bp.route("/password", methods=["POST"])
+def password():
+    """Change one's own password (the current one is required)."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_own_password(current_actor(), current_user, form.old_password.data,
+                                         form.new_password.data)
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            show_service_error(form, ServiceError(exc.message, {exc.field: [exc.message]}))
+            return _page(password_form=form, status=422)
+        db.session.commit()
+        login_user(current_user._get_current_object())  # other sessions end; this one carries on
+        flash("Password changed. Other browser sessions have been logged out.", "success")
+        return redirect(url_for("profile.index"))
+    return _page(password_form=form, status=422)
+
+
+@bp.route("/tokens", methods=["POST"])
+def token_new():
+    """Create an API token; it is shown once and stored only as a hash."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _page(token_form=form, status=422)
+    token = accounts.issue_token(current_actor(), current_user, form.name.data)
+    db.session.commit()
+    return _page(new_token=token)
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+def token_revoke(token_id: int):
+    """Revoke one of your tokens."""
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    try:
+        accounts.revoke_token(current_actor(), current_user, token_id)
+    except NotFound:
+        abort(404)
+    db.session.commit()
+    flash("Token revoked.", "success")
+    return redirect(url_for("profile.index"))
