@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, flash, g, make_response, redirect, request, session, url_for
 from flask_login import current_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .extensions import db, login_manager
 from .formatting import decimal_text
@@ -92,7 +92,16 @@ def load_user_from_token(req):
     if api_token.revoked_at is not None or not user.active:
         return None
     g.api_token_id = api_token.id
+    _note_token_use(api_token)
     return user
+
+
+def _note_token_use(api_token: ApiToken) -> None:
+    """Keep 'last used' to the minute; writing it on every request would serialise all API reads."""
+    now = utcnow()
+    if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=1):
+        db.session.execute(update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now))
+        db.session.commit()
 
 
 def _idle_expired() -> bool:

@@ -25,8 +25,9 @@ class SummaryQuery(schemas.Schema):
     size: Literal["letter", "a4"] = "letter"
 
 
-def _session_response(infusion, status=200):
-    infusion = load_session(infusion.id)
+def _session_response(infusion, status=200, reload=True):
+    if reload:  # after a change, answer with what is stored now
+        infusion = load_session(infusion.id)
     required = sessions.definition_of(infusion).required_premedications(infusion.infusion_number)
     response = jsonify(serializers.session(infusion, required))
     response.headers["ETag"] = str(infusion.version)
@@ -84,7 +85,7 @@ def get_session(session_id):
 
         return not_found("No such session.")
     _audit_view(infusion)
-    return _session_response(infusion)
+    return _session_response(infusion, reload=False)
 
 
 def _state_change(name: str, rule: str, body_model, service, summary: str):

@@ -46,7 +46,7 @@ def _rates_before(session_ids: set[int]) -> dict[int, list[tuple[datetime, Decim
         .where(SessionEvent.session_id.in_(session_ids), SessionEvent.kind == "rate_change",
                SessionEvent.voided_at.is_(None))
         .order_by(SessionEvent.occurred_at)
-    ).all() if session_ids else []
+    ).all()
     rates: dict[int, list] = {}
     for row in rows:
         rates.setdefault(row.session_id, []).append((row.occurred_at, row.rate_ml_h))

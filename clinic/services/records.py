@@ -11,7 +11,7 @@ from ..domain.records import (
 )
 from ..extensions import db
 from ..models import (
-    InfusionSession, PremedicationRecord, ReactionEntry, SessionEvent, VitalSigns,
+    CheckConfirmation, InfusionSession, PremedicationRecord, ReactionEntry, SessionEvent, VitalSigns,
 )
 
 
@@ -28,7 +28,8 @@ def load_session(session_id: int, *, for_update: bool = False) -> InfusionSessio
             selectinload(InfusionSession.reactions).selectinload(ReactionEntry.recorded_by),
             selectinload(InfusionSession.events).selectinload(SessionEvent.recorded_by),
             selectinload(InfusionSession.premedications).selectinload(PremedicationRecord.recorded_by),
-            selectinload(InfusionSession.checks),
+            selectinload(InfusionSession.checks).selectinload(CheckConfirmation.confirmed_by),
+            selectinload(InfusionSession.finalized_by),
         )
     )
     if for_update and db.session.get_bind().dialect.name == "postgresql":

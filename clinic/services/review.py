@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, select
+from sqlalchemy.orm import selectinload
 
 from .. import schemas
 from ..extensions import db
@@ -74,4 +75,5 @@ def review(actor: Actor, session_id: int, **fields) -> Review:
 
 def reviews_of(session_id: int) -> list[Review]:
     """Return a session's reviews, oldest first."""
-    return list(db.session.scalars(select(Review).where(Review.session_id == session_id).order_by(Review.id)))
+    return list(db.session.scalars(select(Review).where(Review.session_id == session_id)
+                                   .options(selectinload(Review.reviewer)).order_by(Review.id)))

@@ -28,9 +28,8 @@ FORM_CLASSES = {
 }
 
 
-def reaction_groups() -> list[tuple[str, str, list]]:
+def reaction_groups(rows) -> list[tuple[str, str, list]]:
     """Return the checklist grouped as SPEC §10 names the groups."""
-    rows = catalog.reactions()
     return [(code, title, [r for r in rows if r.reaction_group == code])
             for code, title in catalog_data.REACTION_GROUPS]
 
@@ -66,7 +65,7 @@ def context(infusion, bound: dict | None = None) -> dict:
     confirmed = {c.code: c for c in infusion.checks}
     return {
         "s": infusion, "drug": drug, "forms": action_forms, "now": now,
-        "groups": reaction_groups(), "grades": catalog_data.GRADES,
+        "groups": reaction_groups(reactions), "grades": catalog_data.GRADES,
         "confirmed": confirmed,
         "required_premeds": drug.required_premedications(infusion.infusion_number),
         "vitals_due_at": vitals_due_at(infusion.started_at, infusion.last_vitals_at, infusion.status),

@@ -1,0 +1,85 @@
+"""The main pages and endpoints make a fixed number of queries, however much data there is."""
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import event
+
+from clinic.extensions import db
+from tests.api.test_session_flow import post, ready_to_start
+
+
+@contextmanager
+def count_queries(app):
+    counts = []
+    with app.app_context():
+        engine = db.engine
+
+    def on_execute(*_args):
+        counts.append(1)
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield counts
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+
+
+def ago(minutes):
+    return (datetime.now(timezone.utc) - timedelta(minutes=minutes)).isoformat()
+
+
+def add_sessions(nurse, patient_id, n):
+    ids = []
+    for _ in range(n):
+        sid = nurse.post("/api/v1/sessions", json={"patient_id": patient_id, "drug": "natalizumab",
+                                                  "chair": "1"}).get_json()["id"]
+        ready_to_start(nurse, sid, at=datetime.now(timezone.utc) - timedelta(minutes=60))
+        post(nurse, sid, "start", {"at": ago(50)})
+        for minutes in (40, 30, 20):
+            post(nurse, sid, "vitals", {"taken_at": ago(minutes), "phase": "during", "heart_rate": 80}, 201)
+        post(nurse, sid, "reactions", {"code": "hives", "grade": 2, "action": "none", "onset_at": ago(15)}, 201)
+        post(nurse, sid, "rate", {"rate_ml_h": "100", "at": ago(14)}, 201)
+        ids.append(sid)
+    return ids
+
+
+def queries_for(app, client, url):
+    client.get(url)  # warm up: a token's first use of the minute records it
+    with count_queries(app) as counts:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(counts)
+
+
+@pytest.fixture
+def world(api, login, make_patient):
+    nurse = api("nurse")
+    patient = make_patient()
+    return nurse, login("supervisor"), patient
+
+
+PAGES = ["/", "/patients/{pid}", "/sessions/{sid}", "/review/", "/reports/", "/audit/", "/patients/?q=Tester"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_query_count_does_not_grow_with_data(app, world, page):
+    nurse, web, patient = world
+    small = add_sessions(nurse, patient.id, 1)
+    url = page.format(pid=patient.id, sid=small[0])
+    before = queries_for(app, web, url)
+    big = add_sessions(nurse, patient.id, 4)
+    after = queries_for(app, web, page.format(pid=patient.id, sid=big[-1]))
+    assert after == before, f"{url}: {before} queries with 1 session, {after} with 5"
+
+
+@pytest.mark.parametrize("endpoint", ["/api/v1/sessions/{sid}", "/api/v1/review/queue",
+                                      "/api/v1/reports/reactions", "/api/v1/patients?q=Tester"])
+def test_api_query_count_does_not_grow_with_data(app, world, api, endpoint):
+    nurse, _, patient = world
+    supervisor = api("supervisor")
+    small = add_sessions(nurse, patient.id, 1)
+    before = queries_for(app, supervisor, endpoint.format(sid=small[0]))
+    big = add_sessions(nurse, patient.id, 4)
+    after = queries_for(app, supervisor, endpoint.format(sid=big[-1]))
+    assert after == before, f"{endpoint}: {before} queries with 1 session, {after} with 5"
