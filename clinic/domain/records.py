@@ -112,6 +112,8 @@ class SessionRecord:
     lot_number: str | None = None
     lot_expiry: date | None = None
     nurse_name: str = ""
+    nurse_id: int | None = None
+    rxnorm: str | None = None
     created_at: datetime | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None

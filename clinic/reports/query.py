@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from ..schemas import Code, Schema
 
@@ -14,22 +14,14 @@ MAX_DAYS = 3660
 class ReportQuery(Schema):
     """`from` and `to` are clinic-local days; the default is the last 30 days up to today."""
 
-    model_config = {**Schema.model_config, "populate_by_name": True}
-
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: date | None = Field(default=None, alias="from")
+    date_to: date | None = Field(default=None, alias="to")
     drug: Code | None = None
 
     @model_validator(mode="before")
     @classmethod
-    def _aliases(cls, data):
-        if isinstance(data, dict):
-            data = {k: v for k, v in data.items() if v not in ("", None)}
-            if "from" in data:
-                data["date_from"] = data.pop("from")
-            if "to" in data:
-                data["date_to"] = data.pop("to")
-        return data
+    def _blank_is_unset(cls, data):
+        return {k: v for k, v in data.items() if v not in ("", None)} if isinstance(data, dict) else data
 
     @model_validator(mode="after")
     def _ordered(self):
