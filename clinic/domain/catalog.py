@@ -42,7 +42,7 @@ class Premedication:
                 "required_infusions": [list(r) for r in self.required_infusions]}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Premedication":
+    def from_dict(cls, d: dict) -> Premedication:
         return cls(d["code"], d["text"], bool(d["required"]),
                    tuple((lo, hi) for lo, hi in d.get("required_infusions", ())))
 
@@ -89,7 +89,7 @@ class Drug:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Drug":
+    def from_dict(cls, d: dict) -> Drug:
         return cls(
             code=d["code"], brand=d["brand"], generic=d["generic"], category=d["category"],
             default_dose=Decimal(d["default_dose"]), dose_unit=d["dose_unit"], regimen=d["regimen"],
@@ -114,7 +114,7 @@ class Reaction:
                 "help": self.help}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Reaction":
+    def from_dict(cls, d: dict) -> Reaction:
         return cls(d["code"], d["label"], d["group"], frozenset(d.get("systems", ())), d.get("help", ""))
 
 

@@ -100,11 +100,11 @@ class InfusionSession(db.Model):
     nurse = relationship("User", foreign_keys=[nurse_id])
     finalized_by = relationship("User", foreign_keys=[finalized_by_id])
     drug_version = relationship("DrugVersion")
-    vitals: Mapped[list["VitalSigns"]] = relationship(order_by="VitalSigns.taken_at", back_populates="infusion")
-    reactions: Mapped[list["ReactionEntry"]] = relationship(order_by="ReactionEntry.onset_at", back_populates="infusion")
-    events: Mapped[list["SessionEvent"]] = relationship(order_by="SessionEvent.occurred_at", back_populates="infusion")
-    premedications: Mapped[list["PremedicationRecord"]] = relationship(back_populates="infusion")
-    checks: Mapped[list["CheckConfirmation"]] = relationship(back_populates="infusion")
+    vitals: Mapped[list[VitalSigns]] = relationship(order_by="VitalSigns.taken_at", back_populates="infusion")
+    reactions: Mapped[list[ReactionEntry]] = relationship(order_by="ReactionEntry.onset_at", back_populates="infusion")
+    events: Mapped[list[SessionEvent]] = relationship(order_by="SessionEvent.occurred_at", back_populates="infusion")
+    premedications: Mapped[list[PremedicationRecord]] = relationship(back_populates="infusion")
+    checks: Mapped[list[CheckConfirmation]] = relationship(back_populates="infusion")
 
     @property
     def is_serious(self) -> bool:

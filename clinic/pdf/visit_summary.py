@@ -132,7 +132,7 @@ def _chart(ctx, readings):
     legend = Legend()
     legend.x, legend.y = plot.x + plot.width + 6 * mm, height - 4 * mm
     legend.fontSize = label
-    legend.colorNamePairs = list(zip(palette, series.keys()))
+    legend.colorNamePairs = list(zip(palette[:len(series)], series.keys(), strict=True))
     drawing.add(legend)
     drawing.add(String(0, height + 4 * mm, "Blood pressure and heart rate, minutes from the first reading",
                        fontSize=label))

@@ -33,5 +33,5 @@ class Invalid(ServiceError):
     status = 422
 
     @classmethod
-    def field(cls, name: str, why: str) -> "Invalid":
+    def field(cls, name: str, why: str) -> Invalid:
         return cls(f"{name}: {why}", {name: [why]})

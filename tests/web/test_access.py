@@ -41,7 +41,7 @@ def _rules(app):
         if rule.endpoint in PUBLIC:
             continue
         values = {arg: _sample(rule, arg) for arg in rule.arguments}
-        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m, v=values: str(v[m.group(1)]), rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, url
 
