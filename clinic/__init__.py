@@ -2,14 +2,24 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from .config import load_config
+
+
+class DatabaseId(IntegerConverter):
+    """Ids in URLs fit the database's integer: a larger number is simply not found (404)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and wire the application. No database or network work happens here."""
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
     app.config.from_mapping(load_config(app.instance_path, test_config))
+    app.url_map.converters["int"] = DatabaseId
     register_extensions(app)
     register_blueprints(app)
     register_hooks(app)

@@ -34,7 +34,14 @@ def _finite(value: Decimal | None) -> Decimal | None:
     return value
 
 
+def _plausible_day(value: date) -> date:
+    if not date(1900, 1, 1) <= value <= date(2999, 12, 31):
+        raise ValueError("give a date between 1900 and 2999")
+    return value
+
+
 PastTime = Annotated[datetime, AfterValidator(_aware_past)]
+Day = Annotated[date, AfterValidator(_plausible_day)]
 FiniteDecimal = Annotated[Decimal, AfterValidator(_finite)]
 
 
@@ -80,13 +87,16 @@ Action = Literal["none", "rate_slowed", "paused", "stopped", "medication_given",
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
+MAX_ID = 2**31 - 1
+
+
 class CheckInIn(Schema):
-    patient_id: int = Field(ge=1)
+    patient_id: int = Field(ge=1, le=MAX_ID)
     drug: Code
     dose: FiniteDecimal | None = Field(default=None, gt=0, le=100000, max_digits=10, decimal_places=3)
     dose_unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None = None
     lot_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
-    lot_expiry: date | None = None
+    lot_expiry: Day | None = None
     chair: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
     notes: Text | None = None
 
@@ -209,4 +219,4 @@ class ReviewIn(Schema):
 
 
 class NextAppointmentIn(Schema):
-    next_appointment: date | None = None
+    next_appointment: Day | None = None

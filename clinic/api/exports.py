@@ -1,13 +1,11 @@
 """FHIR exports over HTTP."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, jsonify, stream_with_context
 from pydantic import Field, model_validator
 
 from ..extensions import db
-from ..schemas import Schema
+from ..schemas import Day, Schema
 from ..services import exports
 from ..web import current_actor
 from .base import endpoint
@@ -19,8 +17,8 @@ FHIR_JSON = "application/fhir+json"
 class ExportQuery(Schema):
     """`from` and `to` are session days (inclusive)."""
 
-    date_from: date = Field(alias="from")
-    date_to: date = Field(alias="to")
+    date_from: Day = Field(alias="from")
+    date_to: Day = Field(alias="to")
 
     @model_validator(mode="after")
     def _ordered(self):

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from pydantic import Field, model_validator
 
-from ..schemas import Code, Schema
+from ..schemas import Code, Day, Schema
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3660
@@ -14,8 +14,8 @@ MAX_DAYS = 3660
 class ReportQuery(Schema):
     """`from` and `to` are clinic-local days; the default is the last 30 days up to today."""
 
-    date_from: date | None = Field(default=None, alias="from")
-    date_to: date | None = Field(default=None, alias="to")
+    date_from: Day | None = Field(default=None, alias="from")
+    date_to: Day | None = Field(default=None, alias="to")
     drug: Code | None = None
 
     @model_validator(mode="before")
