@@ -1,0 +1,105 @@
+"""Every write and every view of a patient's record leaves an audit event; backups while writing."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from clinic import create_app
+from clinic.extensions import db
+from clinic.models import AuditEvent, Patient, VitalSigns
+from tests.conftest import app_config
+
+
+def ago(minutes=0):
+    return (datetime.now(timezone.utc) - timedelta(minutes=minutes)).isoformat()
+
+
+def test_every_write_and_record_view_is_audited(api, login, make_patient, ctx):
+    nurse = api("nurse")
+    web = login("nurse", user=nurse.user)
+
+    def audited(call, expected_status):
+        with ctx():
+            before = db.session.scalar(select(func.count(AuditEvent.id)))
+        response = call()
+        assert response.status_code == expected_status, (response.status_code, response.get_data(as_text=True)[:300])
+        with ctx():
+            after = db.session.scalar(select(func.count(AuditEvent.id)))
+        assert after > before, "no audit event"
+        return response
+
+    pid = audited(lambda: nurse.post("/api/v1/patients", json={"mrn": "AU-1", "first_name": "A", "last_name": "B",
+                                                               "date_of_birth": "1970-01-01"}), 201).get_json()["id"]
+    audited(lambda: nurse.get(f"/api/v1/patients/{pid}"), 200)
+    audited(lambda: web.get(f"/patients/{pid}"), 200)
+    sid = audited(lambda: nurse.post("/api/v1/sessions", json={"patient_id": pid, "drug": "ocrelizumab"}),
+                  201).get_json()["id"]
+    base = f"/api/v1/sessions/{sid}"
+    audited(lambda: nurse.get(base), 200)
+    audited(lambda: web.get(f"/sessions/{sid}"), 200)
+    steps = [
+        ("checks", {"codes": ["no_active_infection"]}, 200),
+        ("premedications", {"code": "methylprednisolone_100", "given_at": ago(70)}, 201),
+        ("premedications", {"code": "antihistamine", "given_at": ago(70)}, 201),
+        ("vitals", {"taken_at": ago(65), "phase": "baseline", "systolic": 120, "diastolic": 80}, 201),
+        ("start", {"at": ago(60)}, 200),
+        ("rate", {"rate_ml_h": "80", "at": ago(50)}, 201),
+        ("pause", {"reason": "IV site check", "at": ago(45)}, 200),
+        ("resume", {"at": ago(44)}, 200),
+        ("reactions", {"code": "itching", "grade": 1, "action": "none", "onset_at": ago(40)}, 201),
+        ("end", {"full_dose": True, "at": ago(30)}, 200),
+        ("vitals", {"taken_at": ago(1), "phase": "discharge", "heart_rate": 70}, 201),
+        ("discharge", {"early_reason": "ride waiting"}, 200),
+        ("finalize", {"password": "correct horse battery"}, 200),
+        ("amendments", {"reason": "typo", "changes": {"chair": "9"}}, 201),
+    ]
+    for action, body, status in steps:
+        audited(lambda a=action, b=body: nurse.post(f"{base}/{a}", json=b), status)
+    audited(lambda: nurse.get(f"{base}/summary.pdf"), 200)
+    audited(lambda: nurse.get(f"{base}/fhir"), 200)
+
+    with ctx():
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.patient_id == pid)) >= 20
+
+
+def test_audit_events_cannot_be_changed_through_the_application(app):
+    editable = [r for r in app.url_map.iter_rules() if "audit" in r.rule and (r.methods & {"PUT", "PATCH", "DELETE"})]
+    assert editable == []
+
+
+def test_backup_while_writing_restores_the_data(app, api, make_patient, ctx, runner, tmp_path, database_url):
+    with ctx():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("PostgreSQL is backed up with pg_dump (README); `flask backup` copies SQLite")
+    nurse = api("nurse")
+    patient = make_patient(mrn="KEEP-ME")
+    sid = nurse.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "ivig"}).get_json()["id"]
+    stop = threading.Event()
+
+    def writer():
+        while not stop.is_set():
+            nurse.post(f"/api/v1/sessions/{sid}/vitals", json={"taken_at": ago(), "phase": "baseline", "heart_rate": 70})
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        target = tmp_path / "backup.sqlite3"
+        result = runner.invoke(args=["backup", str(target)])
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    restored = create_app(app_config("sqlite:///" + str(target)))
+    with restored.app_context():
+        assert db.session.scalar(select(Patient.mrn).where(Patient.id == patient.id)) == "KEEP-ME"
+        assert db.session.scalar(select(func.count(VitalSigns.id))) >= 0
+        from clinic.services import audit
+
+        assert audit.verify().ok
+        db.session.remove()
