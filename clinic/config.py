@@ -43,7 +43,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "CLINIC_NAME": env.get("CLINIC_NAME", "Chairside Infusion Center"),
         "CLINIC_PHONE": env.get("CLINIC_PHONE", "555-0100"),
         "CLINIC_TIMEZONE": env.get("CLINIC_TIMEZONE", "America/New_York"),
-        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "15")),
+        "SESSION_IDLE_MINUTES": float(env.get("SESSION_IDLE_MINUTES", "15")),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

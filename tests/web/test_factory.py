@@ -43,7 +43,7 @@ def test_environment_settings_are_read(monkeypatch):
     monkeypatch.setenv("SESSION_IDLE_MINUTES", "7")
     app = create_app({"SECRET_KEY": "t"})
     assert app.config["CLINIC_NAME"] == "Lakeside Infusion"
-    assert app.config["SESSION_IDLE_MINUTES"] == 7
+    assert app.config["SESSION_IDLE_MINUTES"] == 7.0
 
 
 def test_healthz_answers_without_login(client):

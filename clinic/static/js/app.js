@@ -48,7 +48,7 @@
 
   function idleLogout() {
     // The server enforces the timeout; this only takes the screen to the login page when it passes.
-    var minutes = parseInt(document.body.getAttribute("data-idle-minutes"), 10);
+    var minutes = parseFloat(document.body.getAttribute("data-idle-minutes"));
     if (!minutes || !document.querySelector(".user-box")) { return; }
     var timer;
     function arm() {
