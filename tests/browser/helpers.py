@@ -45,7 +45,9 @@ def small_targets(page):
         const r = el.getBoundingClientRect();
         if (visible(el) && (r.width < 44 || r.height < 44)) small.push(what + ' ' + Math.round(r.width) + 'x' + Math.round(r.height));
       };
-      document.querySelectorAll('main button, main input:not([type=hidden]):not([type=checkbox]):not([type=radio]), main select, main textarea')
+      const fields = 'main button, main select, main textarea, '
+        + 'main input:not([type=hidden]):not([type=checkbox]):not([type=radio])';
+      document.querySelectorAll(fields)
         .forEach(el => check(el, el.tagName + '#' + (el.id || el.name || el.textContent.trim())));
       document.querySelectorAll('main input[type=checkbox], main input[type=radio]')
         .forEach(el => check(el.closest('label') || el, 'label for ' + (el.id || el.value)));
