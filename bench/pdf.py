@@ -1,0 +1,58 @@
+"""Visit summary render time: median of single renders and a day's batch of 200."""
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from clinic.domain import catalog  # noqa: E402
+from clinic.domain.records import PatientRecord, ReactionRecord, SessionRecord, VitalsRecord  # noqa: E402
+from clinic.pdf.visit_summary import VisitSummaryContext, render_visit_summary  # noqa: E402
+
+
+def ordinary_visit() -> VisitSummaryContext:
+    start = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)
+    vitals = tuple(VitalsRecord(id=i, taken_at=start + timedelta(minutes=15 * i - 10), phase="during",
+                                systolic=120 + i, diastolic=78, heart_rate=70 + i, resp_rate=14, spo2=98,
+                                temperature_c=Decimal("36.8")) for i in range(8))
+    hives = catalog.reaction_by_code("hives")
+    record = SessionRecord(
+        id=1, patient=PatientRecord(1, "MRN-1", "Maria", "Lopez", date(1984, 3, 12)), drug_code="natalizumab",
+        drug_brand="Tysabri", drug_generic="natalizumab", dose=Decimal("300"), dose_unit="mg", infusion_number=12,
+        status="finalized", nurse_name="Nora Nurse", created_at=start, started_at=start,
+        ended_at=start + timedelta(hours=1), observation_minutes=60, discharged_at=start + timedelta(hours=2),
+        vitals=vitals, reactions=(ReactionRecord(1, "hives", hives.label, hives.group, hives.systems,
+                                                 start + timedelta(minutes=30), 2, "medication_given",
+                                                 medication="Diphenhydramine 25 mg IV"),))
+    drug = catalog.drug_by_code("natalizumab")
+    return VisitSummaryContext(record=record, clinic_name="Chairside Infusion Center", clinic_phone="555-0100",
+                               tz=ZoneInfo("America/New_York"), drug_warning_signs=drug.warning_signs,
+                               general_warning_signs=catalog.GENERAL_WARNING_SIGNS,
+                               call_911_text=catalog.CALL_911_TEXT, next_due=date(2026, 12, 22),
+                               fingerprint="ab" * 32)
+
+
+def main() -> None:
+    context = ordinary_visit()
+    render_visit_summary(context)  # warm up fonts and imports
+    timings = []
+    for _ in range(50):
+        t0 = time.perf_counter()
+        render_visit_summary(context)
+        timings.append((time.perf_counter() - t0) * 1000)
+    t0 = time.perf_counter()
+    for _ in range(200):
+        render_visit_summary(context)
+    batch = time.perf_counter() - t0
+    print(f"visit summary: median {statistics.median(timings):.1f} ms, p95 "
+          f"{sorted(timings)[int(len(timings) * 0.95) - 1]:.1f} ms (50 renders); batch of 200: {batch:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,258 @@
+"""Fill a database with a year of a 20-center network, then time the main reads on it.
+
+PostgreSQL is filled with COPY; SQLite with executemany in large transactions.
+Re-running with the same database skips the fill when it is already there.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import click
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import create_engine, func, select, text  # noqa: E402
+
+DRUG_MIX = (("natalizumab", 0.45), ("ocrelizumab", 0.25), ("ivig", 0.12), ("ublituximab", 0.06),
+            ("methylprednisolone", 0.06), ("rituximab", 0.04), ("alemtuzumab", 0.015), ("cyclophosphamide", 0.005))
+REACTION_CODES = ("itching", "rash", "hives", "flushing", "headache", "chills", "nausea", "fatigue", "fever",
+                  "dizziness", "back_pain", "chest_tightness", "trouble_breathing", "swelling_mouth_throat")
+FIRST = ("Maria", "James", "Aiko", "Daniel", "Priya", "Tom", "Olga", "Chen", "Fatima", "Lucas", "Emma", "Noah")
+LAST = ("Lopez", "Okafor", "Tanaka", "Fischer", "Raman", "Brennan", "Novak", "Wang", "Haddad", "Silva", "Berg")
+VITALS_PER_SESSION = 4
+TODAY_SESSIONS = 150  # one center's day on the chair board
+
+
+def _app(url):
+    from clinic import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                       "RATELIMIT_ENABLED": False})
+
+
+def prepare(url):
+    """Migrate, load the catalog, make the users; return (nurse_id, drug_version_ids)."""
+    from flask_migrate import upgrade
+
+    from clinic.extensions import db
+    from clinic.models import DrugVersion, User
+    from clinic.services import accounts, catalog
+    from clinic.services.actor import Actor
+
+    app = _app(url)
+    with app.app_context():
+        upgrade()
+        catalog.load(Actor.system("bench"))
+        for name, role in (("bench-nurse", "nurse"), ("bench-supervisor", "supervisor")):
+            if accounts.find_user(name) is None:
+                accounts.create_user(Actor.system("bench"), name, name.title(), role, "bench password 123")
+        db.session.commit()
+        nurse = db.session.scalar(select(User.id).where(User.username == "bench-nurse"))
+        versions = dict(db.session.execute(select(DrugVersion.drug_code, DrugVersion.id)).all())
+        db.session.remove()
+    return app, nurse, versions
+
+
+def _rows(n_sessions, n_patients, nurse, versions, today, rng):
+    """Yield (table, row) in dependency order: patients, then sessions with their vitals and reactions."""
+    codes, weights = zip(*DRUG_MIX, strict=True)
+    for pid in range(1, n_patients + 1):
+        first, last = rng.choice(FIRST), rng.choice(LAST) + str(pid)
+        yield "patients", (pid, f"B{pid:07d}", first, last, first.lower(), last.lower(),
+                           date(1950 + pid % 50, 1 + pid % 12, 1 + pid % 28), "female" if pid % 3 else "male",
+                           "en", False, True, "2025-01-01 00:00:00+00", "2025-01-01 00:00:00+00", 1)
+    counters, vid, rid = {}, 0, 0
+    for sid in range(1, n_sessions + 1):
+        day = today if sid > n_sessions - TODAY_SESSIONS else today - timedelta(days=1 + sid % 364)
+        pid = 1 + rng.randrange(n_patients)
+        drug = rng.choices(codes, weights)[0]
+        number = counters[(pid, drug)] = counters.get((pid, drug), 0) + 1
+        start = datetime(day.year, day.month, day.day, 13 + sid % 8, sid % 60, tzinfo=timezone.utc)
+        done = day < today
+        roll = rng.random()
+        level = "serious" if roll < 0.02 else ("warning" if roll < 0.08 else "none")
+        flags = [] if level == "none" else [{"code": "high_grade" if level == "serious" else "moderate_reaction",
+                                             "level": level, "message": f"{level.title()}: generated",
+                                             "key": f"{sid}", "evidence": [], "action": ""}]
+        needs_review = level != "none" and (today - day).days < 14
+        ended = start + timedelta(hours=1) if done else None
+        yield "infusion_sessions", (
+            sid, pid, drug, versions[drug], 300, "mg", f"LOT{sid % 97}", number, str(1 + sid % 50), nurse,
+            "finalized" if done else "infusing", day, start, start, ended, done or None, 60,
+            ended + timedelta(hours=1) if done else None, ended + timedelta(hours=1) if done else None,
+            json.dumps(flags), level, start if level != "none" else None, needs_review,
+            start + timedelta(minutes=45), start, 1)
+        for k in range(VITALS_PER_SESSION):
+            vid += 1
+            yield "vital_signs", (vid, sid, start + timedelta(minutes=15 * k - 10), start, "during", 110 + k * 3,
+                                  70, 72 + k, 16, 98, nurse)
+        if level != "none" or roll < 0.12:
+            rid += 1
+            code = rng.choice(REACTION_CODES)
+            yield "reaction_entries", (rid, sid, code, code.replace("_", " ").title(), "infusion_reaction", "",
+                                       start + timedelta(minutes=30), start + timedelta(minutes=31),
+                                       3 if level == "serious" else 2 if level == "warning" else 1, "none", nurse)
+
+
+COLUMNS = {
+    "patients": ("id", "mrn", "first_name", "last_name", "first_key", "last_key", "date_of_birth", "sex",
+                 "preferred_language", "pregnant", "active", "created_at", "updated_at", "version"),
+    "infusion_sessions": ("id", "patient_id", "drug_code", "drug_version_id", "dose", "dose_unit", "lot_number",
+                          "infusion_number", "chair", "nurse_id", "status", "session_date", "created_at",
+                          "started_at", "ended_at", "full_dose", "observation_minutes", "observation_ends_at",
+                          "discharged_at", "flags", "flag_level", "flags_raised_at", "needs_review",
+                          "last_vitals_at", "updated_at", "version"),
+    "vital_signs": ("id", "session_id", "taken_at", "charted_at", "phase", "systolic", "diastolic", "heart_rate",
+                    "resp_rate", "spo2", "recorded_by_id"),
+    "reaction_entries": ("id", "session_id", "reaction_code", "reaction_label", "reaction_group", "systems",
+                         "onset_at", "charted_at", "grade", "action", "recorded_by_id"),
+}
+
+
+def _chunks(rows, size=20_000):
+    """Group the generated rows by table, a chunk of sessions at a time (COPY wants one table at a time)."""
+    chunk: dict[str, list] = {t: [] for t in COLUMNS}
+    sessions = 0
+    for table, row in rows:
+        chunk[table].append(row)
+        if table == "infusion_sessions":
+            sessions += 1
+            if sessions % size == 0:
+                yield chunk
+                chunk = {t: [] for t in COLUMNS}
+    yield chunk
+
+
+def fill_postgres(url, rows, total):
+    import psycopg
+
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn) as conn, conn.cursor() as cur, click.progressbar(length=total, label="COPY") as bar:
+        for chunk in _chunks(rows):
+            for table, items in chunk.items():
+                if items:
+                    with cur.copy(f"COPY {table} ({', '.join(COLUMNS[table])}) FROM STDIN") as copy:
+                        for row in items:
+                            copy.write_row(row)
+            conn.commit()
+            bar.update(len(chunk["infusion_sessions"]))
+        for table in COLUMNS:
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        conn.commit()
+        conn.autocommit = True
+        cur.execute("VACUUM ANALYZE")
+
+
+def fill_sqlite(url, rows, total):
+    engine = create_engine(url)
+    with click.progressbar(length=total, label="INSERT") as bar:
+        for chunk in _chunks(rows):
+            with engine.begin() as conn:
+                for table, items in chunk.items():
+                    if items:
+                        marks = ", ".join("?" * len(COLUMNS[table]))
+                        conn.exec_driver_sql(
+                            f"INSERT INTO {table} ({', '.join(COLUMNS[table])}) VALUES ({marks})",
+                            [tuple(v.isoformat(sep=" ") if isinstance(v, datetime) else
+                                   (v.isoformat() if isinstance(v, date) else v) for v in r) for r in items])
+            bar.update(len(chunk["infusion_sessions"]))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+
+
+def generate(url, sessions):
+    app, nurse, versions = prepare(url)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        have = conn.execute(select(func.count()).select_from(text("infusion_sessions"))).scalar()
+    if have >= sessions:
+        print(f"{have} sessions already there: skipping the fill")
+        return app
+    rng = random.Random(20261124)
+    today = datetime.now(timezone.utc).astimezone().date()
+    rows = _rows(sessions, sessions // 7, nurse, versions, today, rng)
+    t0 = time.perf_counter()
+    (fill_postgres if url.startswith("postgresql") else fill_sqlite)(url, rows, sessions)
+    elapsed = time.perf_counter() - t0
+    print(f"filled {sessions} sessions, {sessions * VITALS_PER_SESSION} vital-sign sets, "
+          f"{sessions // 7} patients in {elapsed:.0f} s")
+    return app
+
+
+def _time(client, url, runs=7):
+    client.get(url)  # warm up caches
+    timings = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(timings)
+
+
+def measure(app):
+    from clinic.extensions import db
+    from clinic.models import InfusionSession
+
+    with app.app_context():
+        sid = db.session.scalar(select(func.max(InfusionSession.id)))
+        db.session.remove()
+    client = app.test_client()
+    client.post("/login", data={"username": "bench-supervisor", "password": "bench password 123"})
+    today = datetime.now(timezone.utc).astimezone().date()
+    year = f"from={today - timedelta(days=365)}&to={today}"
+    cases = {
+        "reaction report, one year (JSON)": None,
+        "review queue page": "/review/",
+        "patient search page (name prefix)": "/patients/?q=lopez12",
+        "chair board page": "/",
+        "session page": f"/sessions/{sid}",
+    }
+    with app.app_context():
+        from clinic.security import new_token  # noqa: F401
+        from clinic.services import accounts
+        from clinic.services.actor import Actor
+
+        user = accounts.find_user("bench-supervisor")
+        token = accounts.issue_token(Actor.system("bench"), user, "bench")
+        db.session.commit()
+        db.session.remove()
+    api = app.test_client()
+    t = []
+    api.get(f"/api/v1/reports/reactions?{year}", headers={"Authorization": f"Bearer {token}"})
+    for _ in range(3):
+        t0 = time.perf_counter()
+        r = api.get(f"/api/v1/reports/reactions?{year}", headers={"Authorization": f"Bearer {token}"})
+        t.append((time.perf_counter() - t0) * 1000)
+        assert r.status_code == 200
+    print(f"{'reaction report, one year (JSON)':40s} median {statistics.median(t):8.1f} ms "
+          f"({r.get_json()['infusions']} infusions)")
+    for name, url in cases.items():
+        if url:
+            print(f"{name:40s} median {_time(client, url):8.1f} ms")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--sessions", type=int, default=1_000_000)
+    args = parser.parse_args()
+    if args.database_url.startswith("postgresql"):
+        admin = create_engine(args.database_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+        name = args.database_url.rsplit("/", 1)[1]
+        with admin.connect() as conn:
+            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    app = generate(args.database_url, args.sessions)
+    measure(app)
+
+
+if __name__ == "__main__":
+    main()
