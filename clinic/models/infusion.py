@@ -50,6 +50,11 @@ class InfusionSession(db.Model):
         Index("ix_infusion_sessions_patient_drug", "patient_id", "drug_code", "infusion_number"),
         Index("ix_infusion_sessions_review", "needs_review", "flag_level", "flags_raised_at"),
         Index("ix_infusion_sessions_started_at", "started_at"),
+        CheckConstraint("reaction_count >= 0", name="reaction_count"),
+        # The reaction report reads only these columns: on PostgreSQL the index alone answers it.
+        Index("ix_infusion_sessions_report", "started_at",
+              postgresql_include=["status", "drug_code", "infusion_number", "lot_number", "session_date",
+                                  "reaction_count", "flag_level"]),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -91,6 +96,8 @@ class InfusionSession(db.Model):
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_vitals_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Non-voided reaction entries, kept with the flags so reports aggregate one table.
+    reaction_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -22,6 +22,7 @@ def refresh_flags(infusion: InfusionSession) -> None:
     old_keys = {f.get("key") for f in infusion.flags or []}
     new_keys = {f["key"] for f in stored}
     infusion.flags = stored
+    infusion.reaction_count = sum(1 for r in infusion.reactions if not r.is_voided)
     infusion.flag_level = "serious" if any(f.level == "serious" for f in flags) else ("warning" if flags else "none")
     if new_keys - old_keys:
         infusion.flags_raised_at = utcnow()

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, select, tuple_
 
 from ..domain.reports import PeriodPoint, ReactionCount, ReactionReport, ReportRow
 from ..extensions import db
@@ -30,23 +31,13 @@ def _filters(start, end, drug: str | None):
     return and_(*conditions)
 
 
-def _per_session_reactions(start, end, drug):
-    """Count non-voided reactions per session in range (a subquery the groupings join)."""
-    return (select(ReactionEntry.session_id, func.count(ReactionEntry.id).label("n"))
-            .join(InfusionSession, InfusionSession.id == ReactionEntry.session_id)
-            .where(_filters(start, end, drug), ReactionEntry.voided_at.is_(None))
-            .group_by(ReactionEntry.session_id).subquery())
-
-
 def _grouped(key, start, end, drug) -> list:
-    """Infusions, infusions with a reaction, reactions and serious sessions per `key` (None: one total row)."""
-    rx = _per_session_reactions(start, end, drug)
-    query = (select((key if key is not None else literal("all")).label("key"),
-                    func.count(InfusionSession.id).label("infusions"),
-                    func.count(rx.c.session_id).label("with_reaction"),
-                    func.coalesce(func.sum(rx.c.n), 0).label("reactions"),
-                    func.sum(case((InfusionSession.flag_level == "serious", 1), else_=0)).label("serious"))
-             .outerjoin(rx, rx.c.session_id == InfusionSession.id)
+    """Infusions, infusions with a reaction, reactions and serious sessions per `key` (None: one total row).
+
+    One pass over the sessions in range: each session carries its reaction count and flag level, so no
+    join is needed, and on PostgreSQL the covering index answers the query alone.
+    """
+    query = (select((key if key is not None else literal("all")).label("key"), *_aggregates())
              .where(_filters(start, end, drug)))
     if key is not None:
         query = query.group_by(key).order_by(key)
@@ -56,7 +47,7 @@ def _grouped(key, start, end, drug) -> list:
 def _rows(results, labels=None) -> tuple[ReportRow, ...]:
     labels = labels or {}
     return tuple(ReportRow(key=str(r.key) if r.key is not None else "", label=labels.get(r.key, str(r.key or "(none)")),
-                           infusions=r.infusions, infusions_with_reaction=r.with_reaction,
+                           infusions=r.infusions, infusions_with_reaction=int(r.with_reaction or 0),
                            reactions=int(r.reactions or 0), serious=int(r.serious or 0)) for r in results)
 
 
@@ -70,29 +61,65 @@ def _by_reaction(start, end, drug) -> tuple[ReactionCount, ...]:
     return tuple(ReactionCount(code, label, count) for code, label, count in rows)
 
 
-def _over_time(start, end, drug, weekly: bool) -> tuple[PeriodPoint, ...]:
-    rows = _grouped(InfusionSession.session_date, start, end, drug)
+KEYS = {"total": None, "drug": InfusionSession.drug_code, "number": INFUSION_GROUP,
+        "lot": InfusionSession.lot_number, "day": InfusionSession.session_date}
+
+
+def _aggregates():
+    return (func.count(InfusionSession.id).label("infusions"),
+            func.sum(case((InfusionSession.reaction_count > 0, 1), else_=0)).label("with_reaction"),
+            func.sum(InfusionSession.reaction_count).label("reactions"),
+            func.sum(case((InfusionSession.flag_level == "serious", 1), else_=0)).label("serious"))
+
+
+def _all_groupings_in_one_pass(start, end, drug) -> dict[str, list]:
+    """PostgreSQL: every grouping from a single scan (GROUPING SETS); GROUPING() tells the rows apart."""
+    keyed = {name: col for name, col in KEYS.items() if col is not None}
+    flags = [func.grouping(col).label(f"g_{name}") for name, col in keyed.items()]
+    sets = func.grouping_sets(*(tuple_(col) for col in keyed.values()), tuple_())
+    rows = db.session.execute(select(*[col.label(name) for name, col in keyed.items()], *flags, *_aggregates())
+                              .where(_filters(start, end, drug)).group_by(sets)).all()
+    result: dict[str, list] = {name: [] for name in KEYS}
+    for row in rows:
+        grouped_by = [name for name in keyed if getattr(row, f"g_{name}") == 0]
+        name = grouped_by[0] if grouped_by else "total"
+        key = getattr(row, name) if name != "total" else "all"
+        result[name].append(SimpleNamespace(key=key, infusions=row.infusions, with_reaction=row.with_reaction,
+                                            reactions=row.reactions, serious=row.serious))
+    for name in keyed:
+        result[name].sort(key=lambda r: (r.key is None, r.key))
+    return result
+
+
+def _groupings(start, end, drug) -> dict[str, list]:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _all_groupings_in_one_pass(start, end, drug)
+    return {name: _grouped(col, start, end, drug) for name, col in KEYS.items()}  # SQLite: one query each
+
+
+def _over_time(rows, weekly: bool) -> tuple[PeriodPoint, ...]:
     points: dict[date, list[int]] = {}
     for r in rows:
         day = r.key if isinstance(r.key, date) else date.fromisoformat(str(r.key))
         bucket = day - timedelta(days=day.weekday()) if weekly else day
         totals = points.setdefault(bucket, [0, 0])
         totals[0] += r.infusions
-        totals[1] += r.with_reaction
+        totals[1] += int(r.with_reaction or 0)
     return tuple(PeriodPoint(day, n, w) for day, (n, w) in sorted(points.items()))
 
 
 def reaction_report(date_from: date, date_to: date, drug: str | None, tz: ZoneInfo) -> ReactionReport:
     """Compute the reaction report for a range of clinic-local days, optionally one drug."""
     start, end = _bounds(date_from, date_to, tz)
-    total = _rows(_grouped(None, start, end, drug), {"all": "All infusions"})
+    groups = _groupings(start, end, drug)
+    total = _rows(groups["total"], {"all": "All infusions"})
     brands = dict(db.session.execute(select(Drug.code, Drug.brand)).all())
     return ReactionReport(
         date_from=date_from, date_to=date_to, drug=drug,
         total=total[0] if total else ReportRow("all", "All infusions", 0, 0, 0, 0),
-        by_drug=_rows(_grouped(InfusionSession.drug_code, start, end, drug), brands),
+        by_drug=_rows(groups["drug"], brands),
         by_reaction=_by_reaction(start, end, drug),
-        by_infusion_number=_rows(_grouped(INFUSION_GROUP, start, end, drug), GROUP_LABELS),
-        by_lot=_rows(_grouped(InfusionSession.lot_number, start, end, drug)),
-        over_time=_over_time(start, end, drug, weekly=(date_to - date_from).days > 31),
+        by_infusion_number=_rows(groups["number"], GROUP_LABELS),
+        by_lot=_rows(groups["lot"]),
+        over_time=_over_time(groups["day"], weekly=(date_to - date_from).days > 31),
     )

@@ -1,0 +1,166 @@
+"""Chairside load: gunicorn serving the app, 32 concurrent clients for 20 s per scenario, loopback only.
+
+Scenarios: recording vitals (API POST), the session page, the chair board, and a trivial endpoint
+(/healthz) measured on the same server in the same run, so each figure has a baseline beside it.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from tests.system.conftest import Server  # noqa: E402
+
+PASSWORD = "bench password 123"
+
+
+def make_database(kind: str) -> str:
+    if kind == "sqlite":
+        return "sqlite:///" + str(Path(tempfile.mkdtemp()) / "load.sqlite3")
+    name = "chairside_load_" + uuid.uuid4().hex[:8]
+    admin = create_engine("postgresql+psycopg://postgres@127.0.0.1/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    return f"postgresql+psycopg://postgres@127.0.0.1/{name}"
+
+
+def seed(url: str, sessions: int) -> tuple[str, list[int]]:
+    """Migrate, make a nurse with a token, and check in `sessions` started sessions."""
+    from flask_migrate import upgrade
+
+    from clinic import create_app
+    from clinic.extensions import db
+    from clinic.services import accounts, catalog, patients
+    from clinic.services import sessions as svc
+    from clinic.services.actor import Actor
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        upgrade()
+        catalog.load(Actor.system("bench"))
+        user = accounts.create_user(Actor.system("bench"), "loadnurse", "Load Nurse", "nurse", PASSWORD)
+        token = accounts.issue_token(Actor.system("bench"), user, "load")
+        nurse = Actor.for_user(user, "bench")
+        today = datetime.now(timezone.utc).date()
+        ids = []
+        for i in range(sessions):
+            p = patients.register(nurse, mrn=f"L{i}", first_name="Load", last_name=f"Patient{i}",
+                                  date_of_birth="1980-01-01")
+            s = svc.check_in(nurse, today, patient_id=p.id, drug="ivig", chair=str(i + 1))
+            svc.confirm_checks(nurse, s.id, ["hydration"])
+            svc.record_vitals(nurse, s.id, taken_at=datetime.now(timezone.utc) - timedelta(minutes=20),
+                              phase="baseline", systolic=120, diastolic=80)
+            svc.start(nurse, s.id, at=datetime.now(timezone.utc) - timedelta(minutes=10))
+            ids.append(s.id)
+        db.session.commit()
+        db.session.remove()
+    return token, ids
+
+
+def login_cookie(server: Server) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    conn.request("GET", "/login")
+    response = conn.getresponse()
+    html = response.read().decode()
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    token = html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    conn.request("POST", "/login", body=urlencode({"username": "loadnurse", "password": PASSWORD, "csrf_token": token}),
+                 headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    response = conn.getresponse()
+    response.read()
+    return response.getheader("Set-Cookie").split(";")[0]
+
+
+def run(server: Server, clients: int, seconds: float, make_request) -> dict:
+    latencies, errors, lock = [], [0], threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client(n):
+        mine, bad, i = [], 0, 0
+        while time.monotonic() < deadline and i < 100_000:
+            method, path, body, headers, ok = make_request(n, i)
+            i += 1
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+            t0 = time.perf_counter()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except OSError:
+                status = 0
+            finally:
+                conn.close()
+            mine.append(time.perf_counter() - t0)
+            bad += status not in ok
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - start
+    ordered = sorted(latencies)
+
+    def pct(p):
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
+
+    return {"requests": len(ordered), "rps": len(ordered) / elapsed, "p50": pct(0.50), "p95": pct(0.95),
+            "p99": pct(0.99), "errors": errors[0], "mean": statistics.mean(ordered) * 1000}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    url = make_database(args.database)
+    token, ids = seed(url, 40)
+    server = Server(url, Path(tempfile.mkdtemp()) / "gunicorn.log", workers=args.workers).start()
+    try:
+        cookie = login_cookie(server)
+        auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        scenarios = {
+            "trivial (/healthz)": lambda n, i: ("GET", "/healthz", None, {}, {200}),
+            "record vitals (API POST)": lambda n, i: (
+                "POST", f"/api/v1/sessions/{ids[n % len(ids)]}/vitals",
+                json.dumps({"taken_at": datetime.now(timezone.utc).isoformat(), "phase": "during",
+                            "heart_rate": 60 + i % 40, "systolic": 120, "diastolic": 80}), auth, {201}),
+            "session page": lambda n, i: ("GET", f"/sessions/{ids[n % len(ids)]}", None, {"Cookie": cookie}, {200}),
+            "chair board": lambda n, i: ("GET", "/", None, {"Cookie": cookie}, {200}),
+        }
+        results = {}
+        for name, make in scenarios.items():
+            results[name] = run(server, args.clients, args.seconds, make)
+        base = results["trivial (/healthz)"]
+        print(f"{args.database}, gunicorn {args.workers} workers, {args.clients} clients, {args.seconds:.0f} s each")
+        print(f"{'scenario':28s} {'req/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'errors':>7s} "
+              f"{'rps/trivial':>11s} {'p95/trivial':>11s}")
+        for name, r in results.items():
+            print(f"{name:28s} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:7d} "
+                  f"{r['rps'] / base['rps']:11.2f} {r['p95'] / base['p95']:11.2f}")
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
