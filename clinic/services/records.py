@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain.records import (
     EventRecord, PatientRecord, PremedicationRecord as PremedRec, ReactionRecord, SessionRecord, VitalsRecord,
@@ -15,22 +15,32 @@ from ..models import (
 )
 
 
-def load_session(session_id: int, *, for_update: bool = False) -> InfusionSession | None:
+def _with_people():
+    """Who charted each entry: the page, the fingerprint and the printouts show it."""
+    return (
+        selectinload(InfusionSession.vitals).selectinload(VitalSigns.recorded_by),
+        selectinload(InfusionSession.reactions).selectinload(ReactionEntry.recorded_by),
+        selectinload(InfusionSession.events).selectinload(SessionEvent.recorded_by),
+        selectinload(InfusionSession.premedications).selectinload(PremedicationRecord.recorded_by),
+        selectinload(InfusionSession.checks).selectinload(CheckConfirmation.confirmed_by),
+        joinedload(InfusionSession.finalized_by),
+    )
+
+
+def _entries_only():
+    """The entries alone: enough for the lifecycle rules and the flags, in fewer queries."""
+    return (selectinload(InfusionSession.vitals), selectinload(InfusionSession.reactions),
+            selectinload(InfusionSession.events), selectinload(InfusionSession.premedications),
+            selectinload(InfusionSession.checks))
+
+
+def load_session(session_id: int, *, for_update: bool = False, people: bool = True) -> InfusionSession | None:
     """Load a session with everything charted on it, in a fixed number of queries."""
     query = (
         select(InfusionSession)
         .where(InfusionSession.id == session_id)
-        .options(
-            selectinload(InfusionSession.patient),
-            selectinload(InfusionSession.nurse),
-            selectinload(InfusionSession.drug_version),
-            selectinload(InfusionSession.vitals).selectinload(VitalSigns.recorded_by),
-            selectinload(InfusionSession.reactions).selectinload(ReactionEntry.recorded_by),
-            selectinload(InfusionSession.events).selectinload(SessionEvent.recorded_by),
-            selectinload(InfusionSession.premedications).selectinload(PremedicationRecord.recorded_by),
-            selectinload(InfusionSession.checks).selectinload(CheckConfirmation.confirmed_by),
-            selectinload(InfusionSession.finalized_by),
-        )
+        .options(joinedload(InfusionSession.patient), joinedload(InfusionSession.nurse),
+                 joinedload(InfusionSession.drug_version), *(_with_people() if people else _entries_only()))
     )
     if for_update and db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=InfusionSession)
@@ -52,12 +62,18 @@ def _name(user) -> str:
     return user.full_name if user is not None else ""
 
 
+def _charted_by(entry) -> str:
+    """The name of whoever charted an entry, if it was loaded (the flags do not need it)."""
+    loaded = "recorded_by" not in inspect(entry).unloaded
+    return _name(entry.recorded_by) if loaded else ""
+
+
 def _vitals(v: VitalSigns) -> VitalsRecord:
     return VitalsRecord(
         id=v.id, taken_at=v.taken_at, phase=v.phase, systolic=v.systolic, diastolic=v.diastolic,
         heart_rate=v.heart_rate, resp_rate=v.resp_rate, temperature_c=v.temperature_c, spo2=v.spo2,
         on_oxygen=v.on_oxygen, consciousness=v.consciousness, pain=v.pain, charted_at=v.charted_at,
-        recorded_by=_name(v.recorded_by), voided=v.is_voided, void_reason=v.void_reason,
+        recorded_by=_charted_by(v), voided=v.is_voided, void_reason=v.void_reason,
     )
 
 
@@ -66,14 +82,14 @@ def _reaction(r: ReactionEntry) -> ReactionRecord:
         id=r.id, code=r.reaction_code, label=r.reaction_label, group=r.reaction_group,
         systems=frozenset(s for s in r.systems.split(",") if s), onset_at=r.onset_at, grade=r.grade,
         action=r.action, medication=r.medication, resolved_at=r.resolved_at, notes=r.notes,
-        charted_at=r.charted_at, recorded_by=_name(r.recorded_by), voided=r.is_voided, void_reason=r.void_reason,
+        charted_at=r.charted_at, recorded_by=_charted_by(r), voided=r.is_voided, void_reason=r.void_reason,
     )
 
 
 def _event(e: SessionEvent) -> EventRecord:
     return EventRecord(
         id=e.id, kind=e.kind, at=e.occurred_at, rate_ml_h=e.rate_ml_h, reason=e.reason,
-        due_to_reaction=e.due_to_reaction, charted_at=e.charted_at, recorded_by=_name(e.recorded_by),
+        due_to_reaction=e.due_to_reaction, charted_at=e.charted_at, recorded_by=_charted_by(e),
         voided=e.is_voided, void_reason=e.void_reason,
     )
 
@@ -81,7 +97,7 @@ def _event(e: SessionEvent) -> EventRecord:
 def _premed(p: PremedicationRecord) -> PremedRec:
     return PremedRec(
         id=p.id, code=p.code, text=p.text, required=p.required, given_at=p.given_at, dose=p.dose,
-        not_given_reason=p.not_given_reason, charted_at=p.charted_at, recorded_by=_name(p.recorded_by),
+        not_given_reason=p.not_given_reason, charted_at=p.charted_at, recorded_by=_charted_by(p),
         voided=p.is_voided, void_reason=p.void_reason,
     )
 

@@ -41,7 +41,7 @@ def definition_of(infusion: InfusionSession) -> catalog_data.Drug:
 
 def get(session_id: int, expected_version: int | None = None) -> InfusionSession:
     """Load a session or raise NotFound; a stale expected version is a conflict."""
-    infusion = load_session(session_id, for_update=True)
+    infusion = load_session(session_id, for_update=True, people=False)
     if infusion is None:
         raise NotFound("No such session.")
     if expected_version is not None and expected_version != infusion.version:
@@ -114,7 +114,7 @@ def check_in(actor: Actor, local_today, **fields) -> InfusionSession:
     )
     db.session.add(infusion)
     db.session.flush()
-    infusion = load_session(infusion.id)
+    infusion = load_session(infusion.id, people=False)
     save_change(actor, infusion, "session_checked_in", {"drug": drug.code, "infusion_number": number})
     return infusion
 
@@ -146,8 +146,8 @@ def confirm_checks(actor: Actor, session_id: int, codes: list[str],
     added = []
     for code in dict.fromkeys(data.codes):
         if code not in already:
-            db.session.add(CheckConfirmation(session_id=infusion.id, code=code, prompt=checks[code].prompt,
-                                             confirmed_by_id=actor.user_id, confirmed_at=utcnow()))
+            infusion.checks.append(CheckConfirmation(code=code, prompt=checks[code].prompt,
+                                                     confirmed_by_id=actor.user_id, confirmed_at=utcnow()))
             added.append(code)
     save_change(actor, infusion, "checks_confirmed", {"codes": added})
     return infusion
@@ -169,9 +169,8 @@ def record_premedication(actor: Actor, session_id: int, expected_version: int | 
         required=premed.is_required_for(infusion.infusion_number), given_at=data.given_at, dose=data.dose,
         not_given_reason=data.not_given_reason, recorded_by_id=actor.user_id, charted_at=utcnow(),
     )
-    db.session.add(row)
+    infusion.premedications.append(row)
     db.session.flush()
-    db.session.refresh(infusion, ["premedications"])
     save_change(actor, infusion, "premedication_recorded", {"code": premed.code, "given": data.given_at is not None},
            object_type="premedication", object_id=row.id)
     return row
@@ -187,11 +186,9 @@ def record_vitals(actor: Actor, session_id: int, expected_version: int | None = 
     if data.phase == "baseline" and infusion.started_at is not None and data.taken_at >= infusion.started_at:
         raise Invalid.field("taken_at", "a baseline reading must be taken before the infusion started")
     _not_before(data.taken_at, infusion.created_at - timedelta(hours=12), "taken_at", "the check-in")
-    row = VitalSigns(session_id=infusion.id, recorded_by_id=actor.user_id, charted_at=utcnow(),
-                     **data.model_dump())
-    db.session.add(row)
+    row = VitalSigns(recorded_by_id=actor.user_id, charted_at=utcnow(), **data.model_dump())
+    infusion.vitals.append(row)
     db.session.flush()
-    db.session.refresh(infusion, ["vitals"])
     infusion.last_vitals_at = max((v.taken_at for v in infusion.vitals if not v.is_voided), default=None)
     save_change(actor, infusion, "vitals_recorded", {"phase": data.phase}, object_type="vitals", object_id=row.id)
     return row
@@ -220,9 +217,8 @@ def record_reactions(actor: Actor, session_id: int, entries: list[dict],
             reaction_group=reaction.reaction_group, systems=reaction.systems, onset_at=data.onset_at,
             grade=data.grade, action=data.action, medication=data.medication or None, notes=data.notes or None,
             resolved_at=data.resolved_at, recorded_by_id=actor.user_id, charted_at=utcnow()))
-    db.session.add_all(rows)
+    infusion.reactions.extend(rows)
     db.session.flush()
-    db.session.refresh(infusion, ["reactions"])
     save_change(actor, infusion, "reactions_recorded",
            {"entries": [{"id": r.id, "code": r.reaction_code, "grade": r.grade, "action": r.action} for r in rows]})
     return rows
@@ -263,10 +259,9 @@ def start(actor: Actor, session_id: int, expected_version: int | None = None, **
 
 
 def _add_event(actor: Actor, infusion: InfusionSession, action: str, **values) -> SessionEvent:
-    row = SessionEvent(session_id=infusion.id, recorded_by_id=actor.user_id, charted_at=utcnow(), **values)
-    db.session.add(row)
+    row = SessionEvent(recorded_by_id=actor.user_id, charted_at=utcnow(), **values)
+    infusion.events.append(row)
     db.session.flush()
-    db.session.refresh(infusion, ["events"])
     return row
 
 

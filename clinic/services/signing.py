@@ -14,7 +14,7 @@ from ..security import verify_password
 from . import audit
 from .actor import Actor
 from .errors import Invalid
-from .records import build_record, first_infusion_date
+from .records import build_record, first_infusion_date, load_session
 from .sessions import require_status, save_change, get
 from .validation import validate
 
@@ -25,6 +25,7 @@ def current_fingerprint(infusion) -> str:
         select(Amendment.id, Amendment.reason, Amendment.changes).where(Amendment.session_id == infusion.id)
         .order_by(Amendment.id)).all()
     extra = {"amendments": [{"id": a.id, "reason": a.reason, "changes": a.changes} for a in amendments]}
+    infusion = load_session(infusion.id)  # with who charted each entry: part of the signed content
     record = build_record(infusion, first_infusion_date(infusion.patient_id, infusion.drug_code))
     return fingerprint(record, extra if amendments else None)
 
