@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextvars import ContextVar
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,7 +12,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, scoped_session
 
 # Stable constraint names, identical on SQLite and PostgreSQL, so migrations can name them.
 NAMING_CONVENTION = {
@@ -36,6 +37,9 @@ login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 SQLITE_BUSY_TIMEOUT_MS = 30000
+# Whether transactions begun now may write. GET requests read; on SQLite their transactions
+# then begin DEFERRED and run beside each other instead of queueing for the write lock.
+write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
 
 @event.listens_for(Engine, "connect")
@@ -44,7 +48,7 @@ def _configure_sqlite(dbapi_connection, _record):
 
     Foreign keys are off by default in SQLite; WAL lets readers run beside the
     writer; the busy timeout makes a writer wait instead of failing. Turning off
-    the driver's own transaction handling lets `_begin_immediate` take the write
+    the driver's own transaction handling lets `_begin` take the write
     lock up front, so two writers never deadlock upgrading a read lock.
     """
     if not isinstance(dbapi_connection, sqlite3.Connection):
@@ -59,6 +63,23 @@ def _configure_sqlite(dbapi_connection, _record):
 
 
 @event.listens_for(Engine, "begin")
-def _begin_immediate(conn):
+def _begin(conn):
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        writable = write_intent.get()
+        conn.info["writable"] = writable
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writable else "BEGIN")
+
+
+def can_write_in(session) -> bool:
+    """Tell whether a write may join this session's transaction.
+
+    A SQLite read transaction (DEFERRED) could only write by upgrading its lock, which fails
+    when another writer got in first; such writes go in a short transaction of their own.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.get_bind().dialect.name != "sqlite":
+        return True
+    if session.in_transaction():
+        return session.connection().info.get("writable", True)
+    return write_intent.get()

@@ -8,7 +8,7 @@ from flask import current_app, flash, g, make_response, redirect, request, sessi
 from flask_login import current_user, logout_user
 from sqlalchemy import select, update
 
-from .extensions import db, login_manager
+from .extensions import can_write_in, db, login_manager, write_intent
 from .formatting import decimal_text
 from .models import ApiToken, User, utcnow
 from .security import token_digest
@@ -99,9 +99,20 @@ def load_user_from_token(req):
 def _note_token_use(api_token: ApiToken) -> None:
     """Keep 'last used' to the minute; writing it on every request would serialise all API reads."""
     now = utcnow()
-    if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=1):
-        db.session.execute(update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now))
+    if api_token.last_used_at is not None and now - api_token.last_used_at <= timedelta(minutes=1):
+        return
+    stamp = update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now)
+    if can_write_in(db.session):
+        db.session.execute(stamp)
         db.session.commit()
+        return
+    # A reading request's transaction cannot write on SQLite; stamp in a short write of its own.
+    intent = write_intent.set(True)
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(stamp)
+    finally:
+        write_intent.reset(intent)
 
 
 def _idle_expired() -> bool:
@@ -110,6 +121,11 @@ def _idle_expired() -> bool:
         return False
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     return utcnow() - datetime.fromtimestamp(last_seen, tz=timezone.utc) > idle
+
+
+def _declare_intent():
+    """GET and HEAD only read (their audit events write separately): let SQLite run them side by side."""
+    write_intent.set(request.method not in ("GET", "HEAD"))
 
 
 def _require_login():
@@ -178,7 +194,9 @@ def minutes_text(delta) -> str:
 
 
 def init_app(app) -> None:
+    app.before_request(_declare_intent)
     app.before_request(_require_login)
+    app.teardown_request(lambda _exc: write_intent.set(True))
     app.after_request(_security_headers)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_datetime"] = lambda v: local_time(v, "%Y-%m-%d %H:%M")

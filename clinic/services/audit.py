@@ -5,9 +5,10 @@ import json
 from collections.abc import Iterator
 
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from ..domain.chain import GENESIS, ChainLink, ChainResult, canonical_json, event_hash, verify_chain
-from ..extensions import db
+from ..extensions import can_write_in, db, write_intent
 from ..models import AuditEvent, utcnow
 from .actor import Actor
 
@@ -29,21 +30,41 @@ def _content(event: AuditEvent) -> dict:
     }
 
 
-def _lock_chain_head() -> None:
+def _lock_chain_head(session) -> None:
     """Serialise appends so two transactions never chain onto the same event.
 
-    SQLite transactions already hold the write lock (BEGIN IMMEDIATE); on
+    SQLite writing transactions already hold the write lock (BEGIN IMMEDIATE); on
     PostgreSQL a transaction-scoped advisory lock does the same job.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
 
 
 def record(actor: Actor, action: str, *, object_type: str | None = None, object_id=None,
            patient_id: int | None = None, details: dict | None = None) -> AuditEvent:
-    """Append one event to the chain inside the current transaction."""
-    _lock_chain_head()
-    prev = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+    """Append one event to the chain inside the current transaction.
+
+    A request that only reads (a page view, a printout) runs in a read transaction; its
+    audit event is written in a short transaction of its own, which commits at once.
+    """
+    fields = dict(object_type=object_type, object_id=object_id, patient_id=patient_id, details=details)
+    if not can_write_in(db.session):
+        return _record_in_own_transaction(actor, action, fields)
+    return _append(db.session, actor, action, **fields)
+
+
+def _record_in_own_transaction(actor: Actor, action: str, fields: dict) -> AuditEvent:
+    token = write_intent.set(True)
+    try:
+        with Session(db.engine, expire_on_commit=False) as own, own.begin():
+            return _append(own, actor, action, **fields)
+    finally:
+        write_intent.reset(token)
+
+
+def _append(session, actor: Actor, action: str, *, object_type, object_id, patient_id, details) -> AuditEvent:
+    _lock_chain_head(session)
+    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
     event = AuditEvent(
         occurred_at=utcnow(),
         user_id=actor.user_id,
@@ -57,8 +78,8 @@ def record(actor: Actor, action: str, *, object_type: str | None = None, object_
         prev_hash=prev,
     )
     event.hash = event_hash(prev, _content(event))
-    db.session.add(event)
-    db.session.flush()
+    session.add(event)
+    session.flush()
     return event
 
 

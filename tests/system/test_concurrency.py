@@ -1,11 +1,13 @@
 """Many nurses writing at once, and a crash in the middle of writes (gunicorn, several workers)."""
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
+import pytest
 from sqlalchemy import select, text
 
 from clinic.extensions import db
@@ -108,3 +110,23 @@ def test_kill_minus_nine_during_writes_loses_no_acknowledged_write(server, api, 
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and "intact" in result.output
     print(f"\nkill -9 after {len(acknowledged)} acknowledged writes: all present, integrity ok, chain intact")
+
+
+def test_reads_are_served_while_a_writer_holds_the_sqlite_lock(server, api, make_patient, ctx, database_url):
+    """GET requests begin read transactions: a long write elsewhere does not hold them up (SQLite WAL)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL readers never wait for writers")
+    nurse, ids = _sessions(api, make_patient, 1)
+    supervisor = _token(api("supervisor"))
+    server.request("GET", "/api/v1/review/queue", supervisor)  # stamps the token's first use
+    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        status, body = server.request("GET", "/api/v1/review/queue", supervisor)
+        waited = time.monotonic() - started
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert status == 200 and isinstance(body, list)
+    assert waited < 5, f"the read waited {waited:.1f} s for the writer"
