@@ -173,6 +173,16 @@ def observations(r: SessionRecord) -> Iterator[dict]:
             yield _observation(r, v, "spo2", spo2_code, valueQuantity=_quantity(v.spo2, "%", "%"))
 
 
+def body_weight(r: SessionRecord) -> Iterator[dict]:
+    """The weight on the patient's chart at this visit (it sets weight-based doses), when known."""
+    if r.patient.weight_kg is None:
+        return
+    yield {"resourceType": "Observation", "id": f"obs-weight-{r.id}", "status": "final", "category": [VITAL_SIGNS],
+           "code": _code("29463-7", "Body weight"), "subject": _ref(urn("Patient", r.patient.id)),
+           "encounter": _ref(urn("Encounter", r.id)), "effectiveDateTime": _iso(r.started_at or r.created_at),
+           "valueQuantity": _quantity(r.patient.weight_kg, "kg", "kg")}
+
+
 def adverse_events(r: SessionRecord) -> Iterator[dict]:
     """One AdverseEvent per reaction entry that was not voided."""
     for e in r.reactions:
@@ -205,10 +215,29 @@ def resources(r: SessionRecord) -> Iterator[tuple[str, dict]]:
     yield urn("MedicationAdministration", r.id), drug_administration(r)
     for resource in premedication_administrations(r):
         yield urn("Premedication", resource["id"]), resource
-    for resource in observations(r):
+    for resource in (*body_weight(r), *observations(r)):
         yield urn("Observation", resource["id"]), resource
     for resource in adverse_events(r):
         yield urn("AdverseEvent", resource["id"]), resource
+
+
+def relative_references(entries: list[tuple[str, dict]]) -> Iterator[dict]:
+    """The resources with each urn:uuid reference rewritten as `Type/id`.
+
+    Outside a Bundle (bulk NDJSON) there is no fullUrl to resolve a urn against; a
+    relative reference names the resource in the same export instead.
+    """
+    names = {url: f"{resource['resourceType']}/{resource['id']}" for url, resource in entries}
+
+    def rewrite(value):
+        if isinstance(value, dict):
+            return {k: names.get(v, v) if k == "reference" else rewrite(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [rewrite(item) for item in value]
+        return value
+
+    for _url, resource in entries:
+        yield rewrite(resource)
 
 
 def bundle(r: SessionRecord) -> dict:

@@ -19,6 +19,7 @@ from .errors import NotFound
 from .records import build_record, load_session
 
 BATCH = 200
+SHARED_RESOURCES = frozenset({"Patient", "Practitioner"})
 
 
 def session_bundle(actor: Actor, session_id: int) -> dict:
@@ -50,14 +51,20 @@ def ndjson_lines(date_from: date, date_to: date, batch_size: int = BATCH) -> Ite
     """Yield one line per resource for every session in range, a batch of sessions at a time.
 
     Memory stays flat: each batch is dropped from the session before the next is loaded.
+    A patient or nurse seen in several sessions is written once.
     """
-    after_id = 0
+    after_id, written = 0, set()
     while True:
         rows = _batch(after_id, date_from, date_to, batch_size)
         if not rows:
             return
         for infusion in rows:
-            for _url, resource in fhir.resources(build_record(infusion)):
+            for resource in fhir.relative_references(list(fhir.resources(build_record(infusion)))):
+                name = (resource["resourceType"], resource["id"])
+                if resource["resourceType"] in SHARED_RESOURCES:
+                    if name in written:
+                        continue
+                    written.add(name)
                 yield json.dumps(resource, separators=(",", ":"), ensure_ascii=False) + "\n"
         after_id = rows[-1].id
         db.session.expunge_all()

@@ -19,7 +19,7 @@ def ago(minutes):
 @pytest.fixture
 def session_with_everything(api, make_patient):
     nurse = api("nurse")
-    sid = nurse.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "ocrelizumab",
+    sid = nurse.post("/api/v1/sessions", json={"patient_id": make_patient(weight_kg="71.5").id, "drug": "ocrelizumab",
                                               "chair": "7"}).get_json()["id"]
     post(nurse, sid, "checks", {"codes": ["no_active_infection"]})
     post(nurse, sid, "premedications", {"code": "methylprednisolone_100", "given_at": ago(100), "dose": "100 mg"}, 201)
@@ -37,6 +37,18 @@ def session_with_everything(api, make_patient):
     return nurse
 
 
+def _references(node):
+    if isinstance(node, dict):
+        if "reference" in node:
+            yield node["reference"]
+        for key, value in node.items():
+            if key != "reference":
+                yield from _references(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _references(value)
+
+
 def _bundle(client, sid):
     response = client.get(f"/api/v1/sessions/{sid}/fhir")
     assert response.status_code == 200 and response.mimetype == "application/fhir+json"
@@ -49,17 +61,7 @@ def test_bundle_validates_and_references_resolve(session_with_everything):
     assert bundle.type == "collection"
     urls = {entry["fullUrl"] for entry in data["entry"]}
 
-    def references(node):
-        if isinstance(node, dict):
-            if "reference" in node:
-                yield node["reference"]
-            for value in node.values():
-                yield from references(value)
-        elif isinstance(node, list):
-            for value in node:
-                yield from references(value)
-
-    refs = list(references(data["entry"]))
+    refs = list(_references(data["entry"]))
     assert refs and all(ref in urls for ref in refs)
 
 
@@ -82,7 +84,9 @@ def test_bundle_contents(session_with_everything):
     for obs in by_type["Observation"]:
         assert obs["category"][0]["coding"][0]["code"] == "vital-signs"
         codes[obs["code"]["coding"][0]["code"]] = obs
-    assert set(codes) == {"85354-9", "8867-4", "9279-1", "8310-5", "2708-6", "72514-3"}
+    assert set(codes) == {"85354-9", "8867-4", "9279-1", "8310-5", "2708-6", "72514-3", "29463-7"}
+    assert codes["29463-7"]["valueQuantity"] == {"value": 71.5, "unit": "kg", "system": "http://unitsofmeasure.org",
+                                                 "code": "kg"}
     bp = codes["85354-9"]
     assert [(c["code"]["coding"][0]["code"], c["valueQuantity"]["code"]) for c in bp["component"]] == [
         ("8480-6", "mm[Hg]"), ("8462-4", "mm[Hg]")]
@@ -115,11 +119,14 @@ def test_bulk_export_is_for_supervisors_and_every_line_validates(session_with_ev
     assert session_with_everything.get(f"/api/v1/exports/fhir?{window}").status_code == 403
     response = api("supervisor").get(f"/api/v1/exports/fhir?{window}")
     assert response.status_code == 200 and response.mimetype == "application/fhir+ndjson"
-    lines = response.get_data(as_text=True).splitlines()
-    assert lines
-    for line in lines:
-        resource = json.loads(line)
+    resources = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    assert resources
+    for resource in resources:
         get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+    names = [f"{r['resourceType']}/{r['id']}" for r in resources]
+    assert len(names) == len(set(names)), "a patient or nurse is written once"
+    refs = [ref for r in resources for ref in _references(r)]
+    assert refs and set(refs) <= set(names), "every reference names a resource in the export"
 
 
 def _bulk_sessions(n, patient_id, nurse_id):
@@ -154,10 +161,10 @@ def test_bulk_export_streams_ten_thousand_sessions_in_batches(api, make_patient,
     monkeypatch.setattr(exports, "_batch", lambda *a: loaded.append(len(result := original(*a))) or result)
     response = supervisor.get("/api/v1/exports/fhir?from=2025-06-01&to=2025-06-01")
     assert response.is_streamed
-    count = {"Encounter": 0, "Observation": 0}
+    count = {"Patient": 0, "Encounter": 0, "Observation": 0}
     for chunk in response.response:
         kind = json.loads(chunk)["resourceType"]
         if kind in count:
             count[kind] += 1
-    assert count == {"Encounter": 10_000, "Observation": 10_000}
+    assert count == {"Patient": 1, "Encounter": 10_000, "Observation": 10_000}
     assert max(loaded) <= exports.BATCH and sum(loaded) == 10_000
