@@ -42,7 +42,17 @@ def _plausible_day(value: date) -> date:
 
 PastTime = Annotated[datetime, AfterValidator(_aware_past)]
 Day = Annotated[date, AfterValidator(_plausible_day)]
-FiniteDecimal = Annotated[Decimal, AfterValidator(_finite)]
+
+
+def finite_decimal(**bounds):
+    """A finite decimal within bounds; the bounds come first so the OpenAPI document shows them."""
+    return Annotated[Decimal, Field(**bounds), AfterValidator(_finite)]
+
+
+Weight = finite_decimal(ge=20, le=350, decimal_places=1)
+Dose = finite_decimal(gt=0, le=100000, max_digits=10, decimal_places=3)
+TemperatureC = finite_decimal(ge=Decimal("30.0"), le=Decimal("44.0"), decimal_places=1)
+RateMlH = finite_decimal(gt=0, le=2000, decimal_places=1)
 
 
 class Schema(BaseModel):
@@ -57,7 +67,7 @@ class PatientIn(Schema):
     date_of_birth: date
     sex: Literal["female", "male", "other", "unknown"] = "unknown"
     allergies: Text | None = None
-    weight_kg: FiniteDecimal | None = Field(default=None, ge=20, le=350, decimal_places=1)
+    weight_kg: Weight | None = None
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
     preferred_language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] = "en"
     pregnant: bool = False
@@ -93,7 +103,7 @@ MAX_ID = 2**31 - 1
 class CheckInIn(Schema):
     patient_id: int = Field(ge=1, le=MAX_ID)
     drug: Code
-    dose: FiniteDecimal | None = Field(default=None, gt=0, le=100000, max_digits=10, decimal_places=3)
+    dose: Dose | None = None
     dose_unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None = None
     lot_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     lot_expiry: Day | None = None
@@ -125,7 +135,7 @@ class VitalsIn(Schema):
     diastolic: int | None = Field(default=None, ge=20, le=200)
     heart_rate: int | None = Field(default=None, ge=20, le=250)
     resp_rate: int | None = Field(default=None, ge=4, le=60)
-    temperature_c: FiniteDecimal | None = Field(default=None, ge=Decimal("30.0"), le=Decimal("44.0"), decimal_places=1)
+    temperature_c: TemperatureC | None = None
     spo2: int | None = Field(default=None, ge=50, le=100)
     on_oxygen: bool | None = None
     consciousness: Consciousness | None = None
@@ -165,7 +175,7 @@ class ResumeIn(Schema):
 
 class RateIn(Schema):
     at: PastTime | None = None
-    rate_ml_h: FiniteDecimal = Field(gt=0, le=2000, decimal_places=1)
+    rate_ml_h: RateMlH
 
 
 class ReactionIn(Schema):

@@ -51,7 +51,7 @@ def _filters(args) -> tuple[dict, list[str]]:
     return filters, problems
 
 
-@bp.route("/")
+@bp.route("", strict_slashes=False)
 @role_required("supervisor")
 def index():
     """List audit events, newest first, 50 a page (viewing is itself audited)."""

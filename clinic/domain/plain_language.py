@@ -13,6 +13,22 @@ ACTION_SENTENCES = {
 }
 
 
+# What a premedication is, for the patient's summary; codes not listed print the catalog's text.
+PREMEDICATION_WORDS = {
+    "methylprednisolone_100": "A steroid medicine (methylprednisolone) to help prevent a reaction",
+    "methylprednisolone_1g": "A steroid medicine (methylprednisolone) to help prevent a reaction",
+    "corticosteroid": "A steroid medicine to help prevent a reaction",
+    "antihistamine": "An allergy medicine (antihistamine)",
+    "antipyretic": "A fever and pain medicine (such as acetaminophen)",
+    "acetaminophen": "A fever and pain medicine (acetaminophen)",
+}
+
+
+def premedication_words(code: str, catalog_text: str) -> str:
+    """Name a premedication in plain words."""
+    return PREMEDICATION_WORDS.get(code, catalog_text)
+
+
 def grade_word(grade: int) -> str:
     """Say how strong a reaction was."""
     return GRADE_WORDS.get(grade, "unknown")

@@ -20,7 +20,7 @@ def _values(form) -> dict:
     return blank_to_none({name: getattr(form, name).data for name in FIELDS})
 
 
-@bp.route("/")
+@bp.route("", strict_slashes=False)
 def index():
     """Search patients by MRN or name."""
     form = SearchForm(request.args)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -49,6 +49,13 @@ def _event_lines(record: SessionRecord, tz) -> list[str]:
     return lines
 
 
+def _event_began(record: SessionRecord, flags) -> datetime:
+    """When the event began: the first serious finding, reaction onset or flagged reading."""
+    times = [r.onset_at for r in record.reactions if not r.voided and r.onset_at]
+    times += [t for f in flags if f.level == "serious" for t in f.evidence_times]
+    return min(times, default=record.started_at or record.created_at)
+
+
 def render_ae_draft(record: SessionRecord, flags, clinic_name: str, clinic_phone: str, tz: tzinfo,
                     reporter_name: str) -> bytes:
     """Render the MedWatch 3500 draft; 'DRAFT' heads every page."""
@@ -59,7 +66,7 @@ def render_ae_draft(record: SessionRecord, flags, clinic_name: str, clinic_phone
                             title=f"DRAFT adverse event report (MedWatch 3500) — session {record.id}",
                             author=clinic_name)
     p = record.patient
-    event_day = (record.started_at or record.created_at)
+    event_day = _event_began(record, flags)
     initials = f"{p.first_name[:1]}{p.last_name[:1]}".upper()
     stopped = any(r.action in ("paused", "stopped") for r in record.reactions if not r.voided)
     resolved = all(r.resolved_at for r in record.reactions if not r.voided)

@@ -18,12 +18,12 @@ def safe(text) -> str:
     return escape("" if text is None else str(text))
 
 
-LARGE_PRINT_PT = 16
+PATIENT_MIN_PT = 11  # what patients read is never smaller (SPEC §6)
 
 
 def small_size(size: float) -> float:
-    """Secondary text: a little smaller, except in large print, where nothing goes below the base."""
-    return size if size >= LARGE_PRINT_PT else max(size - 2, 8)
+    """Secondary text: a little smaller, except in patients' print, where nothing goes below the base."""
+    return size if size >= PATIENT_MIN_PT else max(size - 2, 8)
 
 
 class Styles:
@@ -39,7 +39,8 @@ class Styles:
         self.h1 = ParagraphStyle("h1", parent=self.body, fontName="Helvetica-Bold", fontSize=size * 1.6,
                                  leading=size * 1.9, spaceAfter=size * 0.4)
         self.h2 = ParagraphStyle("h2", parent=self.body, fontName="Helvetica-Bold", fontSize=size * 1.2,
-                                 leading=size * 1.5, spaceBefore=size * 0.6, spaceAfter=size * 0.2)
+                                 leading=size * 1.5, spaceBefore=size * 0.6, spaceAfter=size * 0.2,
+                                 keepWithNext=1)
         self.cell = ParagraphStyle("cell", parent=self.body, spaceAfter=0)
         self.cell_bold = ParagraphStyle("cell_bold", parent=self.cell, fontName="Helvetica-Bold")
 

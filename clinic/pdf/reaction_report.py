@@ -24,7 +24,7 @@ def _table(st, title: str, rows) -> list:
             row.reactions_per_100, row.serious)])
     if len(data) == 1:
         return [st.p(title, st.h2), st.p("No infusions in this range.")]
-    table = Table(data, repeatRows=1, hAlign="LEFT", colWidths=[50 * mm] + [19 * mm] * 6)
+    table = Table(data, repeatRows=1, hAlign="LEFT", colWidths=[46 * mm] + [23 * mm] * 6)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf3"))]))
     return [st.p(title, st.h2), table]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, tzinfo
 
 from reportlab.graphics.charts.legends import Legend
@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..formatting import decimal_text
-from ..domain.plain_language import action_sentence, format_duration, grade_word
+from ..domain.plain_language import action_sentence, format_duration, grade_word, premedication_words
 from ..domain.records import SessionRecord
 from .common import MARGIN, PAGE_SIZES, Styles, footer, safe, small_size
 
@@ -31,9 +31,9 @@ class VisitSummaryContext:
     call_911_text: str
     next_due: date | None
     fingerprint: str | None
+    next_due_is_booked: bool = False
     pagesize: str = "letter"
     large_print: bool = False
-    premedication_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def font_size(self) -> int:
@@ -72,7 +72,7 @@ def _given(ctx, st) -> list:
     if given:
         lines = []
         for p in given:
-            name = ctx.premedication_names.get(p.code, p.text)
+            name = premedication_words(p.code, p.text)
             lines.append(f"{name}: given at {_time(ctx, p.given_at)}." if p.given_at
                          else f"{name}: not given.")
         parts.append(st.p("Medicines before the infusion:"))
@@ -84,13 +84,14 @@ def _vitals_table(ctx, st) -> list:
     readings = [v for v in ctx.record.vitals if not v.voided]
     if not readings:
         return [st.p("Your vital signs", st.h2), st.p("No vital signs were recorded.")]
-    head = ["Time", "Blood pressure", "Heart rate", "Breathing rate", "Temperature", "Oxygen level"]
+    head = ["Time", "Blood pressure", "Heart rate", "Breathing rate", "Temperature", "Oxygen level",
+            "Pain (0 to 10)"]
     rows = [[st.p(h, st.cell_bold) for h in head]]
     for v in readings:
         bp = f"{v.systolic or '–'}/{v.diastolic or '–'}" if (v.systolic or v.diastolic) else "–"
         rows.append([st.p(c, st.cell) for c in (
             _time(ctx, v.taken_at), bp, _opt(v.heart_rate, "/min"), _opt(v.resp_rate, "/min"),
-            _opt(v.temperature_c, " °C"), _opt(v.spo2, " %"))])
+            _opt(v.temperature_c, " °C"), _opt(v.spo2, " %"), _opt(v.pain, ""))])
     table = Table(rows, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
@@ -174,7 +175,9 @@ def _at_home(ctx, st) -> list:
 
 
 def _next(ctx, st) -> list:
-    if ctx.next_due:
+    if ctx.next_due and ctx.next_due_is_booked:
+        text = f"Your next infusion is booked for {_day(ctx.next_due)}."
+    elif ctx.next_due:
         text = (f"Your next infusion is due about {_day(ctx.next_due)}. "
                 "Confirm the date with your care team.")
     else:

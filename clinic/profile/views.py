@@ -20,7 +20,7 @@ def _page(password_form=None, token_form=None, new_token=None, status=200):
                            tokens=accounts.tokens_of(current_user), new_token=new_token), status
 
 
-@bp.route("/")
+@bp.route("", strict_slashes=False)
 def index():
     """Show the password form and the user's tokens."""
     return _page()

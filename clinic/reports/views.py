@@ -31,23 +31,39 @@ def csv_text(report) -> str:
     return out.getvalue()
 
 
-def bar_chart(points, width=640, height=180):
-    """Bars for the page's chart over time (pure SVG geometry, no script)."""
+CHART = {"width": 640, "height": 200, "left": 40, "bottom": 28, "top": 12}
+MAX_X_LABELS = 8
+
+
+def bar_chart(points) -> dict | None:
+    """Geometry of the page's chart over time: paired bars, a labelled value axis, dated periods."""
     if not points:
-        return []
-    top = max(p.infusions for p in points) or 1
-    slot = width / len(points)
+        return None
+    width, height, left, bottom, top_pad = (CHART[k] for k in ("width", "height", "left", "bottom", "top"))
+    plot_h = height - bottom - top_pad
+    top = max(max(p.infusions for p in points), 1)
+    slot = (width - left) / len(points)
+    bar_w = max(slot / 2 - 2, 1)
+    step = max(1, -(-len(points) // MAX_X_LABELS))
+
+    def y_of(value):
+        return round(top_pad + plot_h - value / top * plot_h, 1)
+
     bars = []
     for i, p in enumerate(points):
-        h_all = p.infusions / top * (height - 20)
-        h_rx = p.infusions_with_reaction / top * (height - 20)
-        bars.append({"x": round(i * slot + 2, 1), "w": round(max(slot - 4, 1), 1), "h_all": round(h_all, 1),
-                     "y_all": round(height - h_all, 1), "h_rx": round(h_rx, 1), "y_rx": round(height - h_rx, 1),
-                     "label": p.period_start.isoformat(), "n": p.infusions, "rx": p.infusions_with_reaction})
-    return bars
+        x = left + i * slot + 1
+        bars.append({"x_all": round(x, 1), "x_rx": round(x + bar_w, 1), "w": round(bar_w, 1),
+                     "y_all": y_of(p.infusions), "h_all": round(p.infusions / top * plot_h, 1),
+                     "y_rx": y_of(p.infusions_with_reaction),
+                     "h_rx": round(p.infusions_with_reaction / top * plot_h, 1),
+                     "label": p.period_start.isoformat(), "n": p.infusions, "rx": p.infusions_with_reaction,
+                     "show_label": i % step == 0, "label_x": round(x + bar_w, 1)})
+    ticks = sorted({0, top // 2, top})
+    return {"bars": bars, "ticks": [{"value": t, "y": y_of(t)} for t in ticks], "left": left,
+            "baseline": y_of(0), "width": width, "height": height, "label_y": height - 8}
 
 
-@bp.route("/")
+@bp.route("", strict_slashes=False)
 @role_required("supervisor")
 def index():
     """Show the reaction report for a range and optionally a drug."""
@@ -59,7 +75,7 @@ def index():
     audit.record(current_actor(), "reaction_report_viewed", object_type="report", details=request.args.to_dict())
     db.session.commit()
     return render_template("reports/index.html", report=report, error=error, drugs=catalog.active_drugs(),
-                           args=request.args, bars=bar_chart(report.over_time) if report else [])
+                           args=request.args, chart=bar_chart(report.over_time) if report else None)
 
 
 @bp.route("/reactions.csv", endpoint="csv")

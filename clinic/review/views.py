@@ -13,7 +13,7 @@ from .forms import ReviewForm
 bp = Blueprint("review", __name__, url_prefix="/review")
 
 
-@bp.route("/")
+@bp.route("", strict_slashes=False)
 @role_required("supervisor")
 def queue():
     """List sessions with unreviewed flags, serious first, newest first."""

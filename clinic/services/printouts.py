@@ -1,6 +1,7 @@
 """Gather what the printed documents need and render them; every PDF made is audited."""
 from __future__ import annotations
 
+from datetime import datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -8,6 +9,8 @@ from flask import current_app
 
 from ..domain import catalog as catalog_data
 from ..domain.schedule import next_due_date
+from ..extensions import db
+from ..models import User
 from ..pdf.visit_summary import VisitSummaryContext, render_visit_summary
 from . import audit
 from .actor import Actor
@@ -37,12 +40,18 @@ def visit_summary(actor: Actor, session_id: int, *, large_print: bool = False, p
         general_warning_signs=catalog_data.GENERAL_WARNING_SIGNS, call_911_text=catalog_data.CALL_911_TEXT,
         next_due=next_due_date(drug.next_due_rule, infusion.infusion_number, infused_on, first_on,
                                infusion.next_appointment),
+        next_due_is_booked=infusion.next_appointment is not None,
         fingerprint=infusion.fingerprint, pagesize=pagesize, large_print=large_print,
     )
     pdf = render_visit_summary(context)
     audit.record(actor, "visit_summary_printed", object_type="session", object_id=infusion.id,
                  patient_id=infusion.patient_id, details={"large_print": large_print, "pagesize": pagesize})
     return pdf
+
+
+def _name_of(actor: Actor) -> str:
+    user = db.session.get(User, actor.user_id) if actor.user_id else None
+    return user.full_name if user else (actor.username or "")
 
 
 def ae_draft(actor: Actor, session_id: int) -> bytes:
@@ -54,9 +63,11 @@ def ae_draft(actor: Actor, session_id: int) -> bytes:
         raise NotFound("No such session.")
     if infusion.flag_level != "serious":
         raise StateError("An adverse-event report draft is made for sessions with a serious flag.")
-    flags = [SimpleNamespace(**{k: f[k] for k in ("code", "level", "message")}) for f in infusion.flags]
+    flags = [SimpleNamespace(code=f["code"], level=f["level"], message=f["message"],
+                             evidence_times=[datetime.fromisoformat(e["at"]) for e in f.get("evidence", []) if e.get("at")])
+             for f in infusion.flags]
     pdf = render_ae_draft(build_record(infusion), flags, current_app.config["CLINIC_NAME"],
-                          current_app.config["CLINIC_PHONE"], _config_tz(), actor.username or "")
+                          current_app.config["CLINIC_PHONE"], _config_tz(), _name_of(actor))
     audit.record(actor, "ae_draft_printed", object_type="session", object_id=infusion.id,
                  patient_id=infusion.patient_id)
     return pdf

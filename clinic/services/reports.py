@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, func, literal, select, tuple_
 from ..domain.reports import PeriodPoint, ReactionCount, ReactionReport, ReportRow
 from ..extensions import db
 from ..models import Drug, InfusionSession, ReactionEntry
+from .errors import Invalid
 
 INFUSION_GROUP = case((InfusionSession.infusion_number == 1, "first"),
                       (InfusionSession.infusion_number == 2, "second"), else_="later")
@@ -110,10 +111,12 @@ def _over_time(rows, weekly: bool) -> tuple[PeriodPoint, ...]:
 
 def reaction_report(date_from: date, date_to: date, drug: str | None, tz: ZoneInfo) -> ReactionReport:
     """Compute the reaction report for a range of clinic-local days, optionally one drug."""
+    brands = dict(db.session.execute(select(Drug.code, Drug.brand)).all())
+    if drug is not None and drug not in brands:
+        raise Invalid.field("drug", f"{drug!r} is not a drug in the catalog")
     start, end = _bounds(date_from, date_to, tz)
     groups = _groupings(start, end, drug)
     total = _rows(groups["total"], {"all": "All infusions"})
-    brands = dict(db.session.execute(select(Drug.code, Drug.brand)).all())
     return ReactionReport(
         date_from=date_from, date_to=date_to, drug=drug,
         total=total[0] if total else ReportRow("all", "All infusions", 0, 0, 0, 0),

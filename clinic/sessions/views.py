@@ -244,10 +244,7 @@ def summary_pdf(session_id: int):
                                        pagesize="a4" if request.args.get("size") == "a4" else "letter")
     except ServiceError as exc:
         db.session.rollback()
-        if exc.status == 404:
-            abort(404)
-        flash(exc.message, "error")
-        return redirect(url_for("sessions.show", session_id=session_id)), 303
+        abort(exc.status, exc.message)  # a printout that cannot be made yet is a 409 page saying why
     db.session.commit()
     return pdf_response(data, f"visit-summary-{session_id}.pdf")
 
@@ -260,9 +257,6 @@ def ae_draft_pdf(session_id: int):
         data = printouts.ae_draft(current_actor(), session_id)
     except ServiceError as exc:
         db.session.rollback()
-        if exc.status == 404:
-            abort(404)
-        flash(exc.message, "error")
-        return redirect(url_for("sessions.show", session_id=session_id)), 303
+        abort(exc.status, exc.message)  # a printout that cannot be made yet is a 409 page saying why
     db.session.commit()
     return pdf_response(data, f"adverse-event-draft-{session_id}.pdf")

@@ -56,12 +56,14 @@ def test_summary_has_every_required_part(finished):
         assert part in text, part
 
 
-def test_summary_is_refused_before_the_infusion_ended(api, make_patient):
+def test_summary_is_refused_before_the_infusion_ended(api, make_patient, login):
     nurse = api("nurse")
     patient = make_patient()
     sid = nurse.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "natalizumab"}).get_json()["id"]
     response = nurse.get(f"/api/v1/sessions/{sid}/summary.pdf")
     assert response.status_code == 409
+    page = login("nurse").get(f"/sessions/{sid}/summary.pdf")
+    assert page.status_code == 409 and "once the infusion has ended" in page.get_data(as_text=True)
 
 
 def test_no_reactions_says_none_were_noted(api, make_patient):
@@ -109,3 +111,31 @@ def test_web_print_button_and_audit(finished, login, ctx):
             AuditEvent.action == "visit_summary_printed")).all()
     assert len(actions) == 1
     assert re.search(rb"/Title", response.data)
+
+
+def test_summary_speaks_plainly_lists_pain_and_states_a_booked_appointment(api, make_patient, ctx):
+    from datetime import date
+
+    from clinic.extensions import db
+    from clinic.models import User
+    from clinic.services import sessions
+    from clinic.services.actor import Actor
+
+    nurse = api("nurse")
+    sid = nurse.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "ocrelizumab"}).get_json()["id"]
+    post(nurse, sid, "checks", {"codes": ["no_active_infection"]})
+    for code in ("methylprednisolone_100", "antihistamine"):
+        post(nurse, sid, "premedications", {"code": code, "given_at": (now() - timedelta(minutes=100)).isoformat()}, 201)
+    post(nurse, sid, "vitals", {"taken_at": (now() - timedelta(minutes=95)).isoformat(), "phase": "baseline",
+                                "systolic": 120, "diastolic": 80, "pain": 3}, 201)
+    post(nurse, sid, "start", {"at": (now() - timedelta(minutes=90)).isoformat()})
+    post(nurse, sid, "end", {"full_dose": True})
+    with ctx():
+        user = db.session.get(User, nurse.user.id)
+        sessions.set_next_appointment(Actor.for_user(user, "test"), sid, date(2031, 5, 6), None)
+        db.session.commit()
+    text = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf").data)
+    assert "A steroid medicine (methylprednisolone)" in text and "An allergy medicine" in text
+    assert "mg IV" not in text and "e.g." not in text
+    assert "Pain (0 to 10)" in text
+    assert "Your next infusion is booked for May 6, 2031." in text and "due about" not in text

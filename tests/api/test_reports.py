@@ -2,6 +2,7 @@
 import csv
 import io
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -80,6 +81,13 @@ def test_report_filters_by_drug_and_range(fixture_data):
     assert bad.status_code == 422
 
 
+def test_an_unknown_drug_is_refused_naming_the_field(fixture_data, api, login):
+    response = api("supervisor").get("/api/v1/reports/reactions?drug=nope")
+    assert response.status_code == 422 and "drug" in response.get_json()["error"]["fields"]
+    page = login("supervisor").get("/reports/?drug=nope").get_data(as_text=True)
+    assert "is not a drug in the catalog" in page
+
+
 def test_csv_parses_with_a_header_row(fixture_data):
     response = fixture_data.get("/api/v1/reports/reactions.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -109,9 +117,14 @@ def test_ae_draft_for_a_serious_session(fixture_data, api, login, make_patient):
     assert response.status_code == 200
     reader = PdfReader(io.BytesIO(response.data))
     text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
-    for part in ("DRAFT", "LOT-777", "Trouble breathing or wheezing", "intravenous", "MedWatch"):
+    for part in ("DRAFT", "LOT-777", "Trouble breathing or wheezing", "intravenous", "MedWatch",
+                 "Prepared by Test Supervisor"):
         assert part in text, part
+    onset = nurse.get(f"/api/v1/sessions/{sid}").get_json()["reactions"][0]["onset_at"]
+    local = datetime.fromisoformat(onset).astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H:%M")
+    assert f"Date of event {local}" in text, "the event began at the reaction's onset"
     assert "DRAFT" in reader.metadata.title
     plain = started_session(nurse, make_patient().id, "natalizumab")
-    assert web.get(f"/sessions/{plain}/adverse-event-draft.pdf").status_code == 303
+    refused = web.get(f"/sessions/{plain}/adverse-event-draft.pdf")
+    assert refused.status_code == 409 and "serious flag" in refused.get_data(as_text=True)
     assert login("nurse").get(f"/sessions/{sid}/adverse-event-draft.pdf").status_code == 403

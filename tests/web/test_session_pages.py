@@ -93,7 +93,7 @@ def test_impossible_vitals_show_the_field_and_store_nothing(nurse):
     response = act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "systolic": "400"},
                    expect=422)
     html = response.get_data(as_text=True)
-    assert "Systolic:" in html and "less than or equal to 300" in html
+    assert "Systolic:" in html and "must be at most 300" in html
     assert "No vitals yet." in html
 
 
