@@ -26,7 +26,7 @@ REACTION_CODES = ("itching", "rash", "hives", "flushing", "headache", "chills", 
                   "dizziness", "back_pain", "chest_tightness", "trouble_breathing", "swelling_mouth_throat")
 FIRST = ("Maria", "James", "Aiko", "Daniel", "Priya", "Tom", "Olga", "Chen", "Fatima", "Lucas", "Emma", "Noah")
 LAST = ("Lopez", "Okafor", "Tanaka", "Fischer", "Raman", "Brennan", "Novak", "Wang", "Haddad", "Silva", "Berg")
-VITALS_PER_SESSION = 4
+VITALS_PER_SESSION = 11  # the network's 40 million readings over 3.6 million sessions a year
 TODAY_SESSIONS = 150  # one center's day on the chair board
 
 
@@ -71,7 +71,9 @@ def _rows(n_sessions, n_patients, nurse, versions, today, rng):
     counters, vid, rid = {}, 0, 0
     for sid in range(1, n_sessions + 1):
         day = today if sid > n_sessions - TODAY_SESSIONS else today - timedelta(days=1 + sid % 364)
-        pid = 1 + rng.randrange(n_patients)
+        today_session = day == today
+        # Today's sessions are open: one per patient (the database allows one open session per patient and drug).
+        pid = 1 + (sid % n_patients if today_session else rng.randrange(n_patients))
         drug = rng.choices(codes, weights)[0]
         number = counters[(pid, drug)] = counters.get((pid, drug), 0) + 1
         start = datetime(day.year, day.month, day.day, 13 + sid % 8, sid % 60, tzinfo=timezone.utc)
@@ -91,8 +93,8 @@ def _rows(n_sessions, n_patients, nurse, versions, today, rng):
             start + timedelta(minutes=45), start, 1)
         for k in range(VITALS_PER_SESSION):
             vid += 1
-            yield "vital_signs", (vid, sid, start + timedelta(minutes=15 * k - 10), start, "during", 110 + k * 3,
-                                  70, 72 + k, 16, 98, nurse)
+            yield "vital_signs", (vid, sid, start + timedelta(minutes=15 * k - 10), start, "during", 110 + k % 4 * 3,
+                                  70, 72 + k % 4, 16, 98, nurse)
         if level != "none" or roll < 0.12:
             rid += 1
             code = rng.choice(REACTION_CODES)

@@ -206,6 +206,10 @@ class VoidIn(Schema):
     reason: Reason
 
 
+class CancelIn(Schema):
+    reason: Reason
+
+
 AMENDABLE_FIELDS = ("lot_number", "lot_expiry", "chair", "notes", "next_appointment", "dose", "dose_unit")
 
 

@@ -145,7 +145,7 @@ def _require_login():
         flash("You were logged out after a period without activity. Please log in again.", "info")
         return redirect_to_login()
     if current_user.must_change_password and request.endpoint not in CHANGE_PASSWORD_ENDPOINTS:
-        flash("Choose a new password before you continue.", "warning")
+        # No flash here: the profile page itself says "Choose a new password" while it is owed (shown once).
         return redirect(url_for("profile.index"))
     if request.headers.get(POLL_HEADER) != "1":  # the board's auto-refresh is not activity
         session["last_seen"] = utcnow().timestamp()

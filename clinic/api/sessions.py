@@ -105,6 +105,7 @@ pause = _state_change("pause", "pause", schemas.PauseIn, sessions.pause, "Pause 
 resume = _state_change("resume", "resume", schemas.ResumeIn, sessions.resume, "Resume the infusion")
 end = _state_change("end", "end", schemas.EndIn, sessions.end, "End the infusion")
 discharge = _state_change("discharge", "discharge", schemas.DischargeIn, sessions.discharge, "Discharge")
+cancel = _state_change("cancel", "cancel", schemas.CancelIn, sessions.cancel, "Cancel a session that has not started")
 
 
 @endpoint("/sessions/<int:session_id>/checks", "POST", summary="Confirm pre-infusion checks", body=schemas.ChecksIn)

@@ -41,9 +41,15 @@ def _filters(args) -> tuple[dict, list[str]]:
     if action := (args.get("action") or "").strip():
         filters["action"] = action
     tz = clinic_tz()
-    if start := _day(args.get("from")):
+    start, end = _day(args.get("from")), _day(args.get("to"))
+    for label, raw, parsed in (("From", args.get("from"), start), ("To", args.get("to"), end)):
+        if raw and parsed is None:
+            problems.append(f"{label}: give a date as YYYY-MM-DD.")
+    if start and end and end < start:
+        problems.append("To: must not be before From.")
+    if start:
         filters["start"] = datetime.combine(start, time.min, tz)
-    if end := _day(args.get("to")):
+    if end:
         filters["end"] = datetime.combine(end + timedelta(days=1), time.min, tz)
     before = args.get("before", "")
     if before.isdigit():
@@ -63,7 +69,7 @@ def index():
     args = {k: v for k, v in request.args.items() if k != "before"}
     return render_template("audit/index.html", events=events, next_before=next_before, args=args,
                            problems=problems, actions=audit.actions(), verify_form=FlaskForm(), result=None,
-                           details_of=audit.details_of)
+                           details_of=audit.readable_details)
 
 
 @bp.route("/verify", methods=["POST"])
@@ -78,4 +84,4 @@ def verify():
     events, next_before = audit.search(limit=PAGE)
     return render_template("audit/index.html", events=events, next_before=next_before, args={}, problems=[],
                            actions=audit.actions(), verify_form=FlaskForm(), result=result,
-                           details_of=audit.details_of)
+                           details_of=audit.readable_details)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text,
-    UniqueConstraint,
+    UniqueConstraint, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,6 +19,7 @@ CONSCIOUSNESS = ("alert", "confusion", "voice", "pain", "unresponsive")
 ACTIONS = ("none", "rate_slowed", "paused", "stopped", "medication_given", "emergency_response")
 EVENT_KINDS = ("rate_change", "pause", "resume")
 FLAG_LEVELS = ("none", "warning", "serious")
+OPEN_STATUSES = ("planned", "infusing", "paused", "observing")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -55,6 +56,9 @@ class InfusionSession(db.Model):
         Index("ix_infusion_sessions_report", "started_at",
               postgresql_include=["status", "drug_code", "infusion_number", "lot_number", "session_date",
                                   "reaction_count", "flag_level"]),
+        # One open session per patient and drug: a second check-in would count as the next infusion.
+        Index("uq_infusion_sessions_one_open", "patient_id", "drug_code", unique=True,
+              sqlite_where=text(_in("status", OPEN_STATUSES)), postgresql_where=text(_in("status", OPEN_STATUSES))),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

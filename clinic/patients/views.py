@@ -25,7 +25,7 @@ def index():
     """Search patients by MRN or name."""
     form = SearchForm(request.args)
     q = (form.q.data or "").strip()
-    found = patients.search(q) if q else []
+    found = patients.search(q, include_inactive=True) if q else []
     return render_template("patients/index.html", form=form, q=q, patients=found)
 
 

@@ -157,7 +157,7 @@ def _reactions(ctx, st) -> list:
 def _observation(ctx, st) -> list:
     r = ctx.record
     if r.ended_at and r.discharged_at:
-        minutes = int((r.discharged_at - r.ended_at).total_seconds() // 60)
+        minutes = max(1, round((r.discharged_at - r.ended_at).total_seconds() / 60))
         text = f"After the infusion, we watched you for {format_duration(minutes)}."
     else:
         text = f"After the infusion, we watch you for {format_duration(r.observation_minutes)}."

@@ -114,6 +114,21 @@ def details_of(event: AuditEvent) -> dict:
     return json.loads(event.details or "{}")
 
 
+def readable_details(event: AuditEvent) -> list[tuple[str, str]]:
+    """An event's details as (label, text) lines: a change reads 'before → after'."""
+    return [(key.replace("_", " "), _readable(value)) for key, value in details_of(event).items()]
+
+
+def _readable(value) -> str:
+    if isinstance(value, dict) and set(value) <= {"before", "after"} and value:
+        return f"{_readable(value.get('before'))} → {_readable(value.get('after'))}"
+    if isinstance(value, dict):
+        return "; ".join(f"{k.replace('_', ' ')}: {_readable(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_readable(v) for v in value) or "none"
+    return "(empty)" if value in (None, "") else str(value)
+
+
 def search(*, user_id: int | None = None, patient_id: int | None = None, action: str | None = None,
            start=None, end=None, before_id: int | None = None, limit: int = 50) -> tuple[list[AuditEvent], int | None]:
     """Return a page of events, newest first, and the id to continue before (keyset pagination)."""

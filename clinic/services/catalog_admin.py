@@ -110,6 +110,7 @@ def save_drug(actor: Actor, fields: dict, *, new: bool) -> data.Drug:
         raise Conflict("A drug with this code exists.", {"code": ["already in the catalog"]})
     if not new and row is None:
         raise NotFound("No such drug.")
+    changes = {}
     if row is None:
         row = Drug(code=entry.code, brand=entry.brand, generic=entry.generic, category=entry.category,
                    current_version=0)
@@ -122,10 +123,16 @@ def save_drug(actor: Actor, fields: dict, *, new: bool) -> data.Drug:
             entry = data.Drug(**{**entry.__dict__, "rxnorm": previous.rxnorm})
             if _as_stored(entry.to_dict()) == current.definition:
                 return entry
+            changes = _changed_fields(drug_form_values(previous), drug_form_values(entry))
     version = _add_drug_version(row, _as_stored(entry.to_dict()), "admin", actor)
     audit.record(actor, "drug_added" if new else "drug_edited", object_type="drug", object_id=entry.code,
-                 details={"version": version.version})
+                 details={"version": version.version, **changes})
     return entry
+
+
+def _changed_fields(before: dict, after: dict) -> dict:
+    """Each form field that changed, as {before, after}, in the words the admin typed."""
+    return {key: {"before": before[key], "after": after[key]} for key in after if before.get(key) != after[key]}
 
 
 def drug_form_values(entry: data.Drug) -> dict:
@@ -163,6 +170,7 @@ def save_reaction(actor: Actor, fields: dict, *, new: bool) -> Reaction:
     values = {"label": fields["label"].strip(), "reaction_group": fields["group"],
               "systems": ",".join(sorted(systems)), "help_text": (fields.get("help_text") or "").strip(),
               "active": bool(fields.get("active"))}
+    changes = {}
     if row is None:
         position = (db.session.scalar(select(db.func.max(Reaction.position))) or 0) + 1
         row = Reaction(code=code, source="admin", version=1, position=position, **values)
@@ -171,11 +179,12 @@ def save_reaction(actor: Actor, fields: dict, *, new: bool) -> Reaction:
         before = {k: getattr(row, k) for k in values}
         if before == values:
             return row
+        changes = _changed_fields(before, values)
         for key, value in values.items():
             setattr(row, key, value)
         row.version += 1
         row.source, row.updated_at = "admin", utcnow()
     db.session.flush()
     audit.record(actor, "reaction_added" if new else "reaction_edited", object_type="reaction", object_id=code,
-                 details={"version": row.version})
+                 details={"version": row.version, **changes})
     return row

@@ -77,7 +77,7 @@ def reaction_history(patient_id: int, drug_code: str | None = None, min_grade: i
         result.append(PastReaction(
             session_id=entry.session_id, session_date=session_date, drug_code=code, drug_brand=brand,
             infusion_number=number, label=entry.reaction_label, grade=entry.grade, onset_at=entry.onset_at,
-            after_start=(entry.onset_at - started_at) if started_at else None,
+            after_start=(entry.onset_at - started_at) if started_at and entry.onset_at >= started_at else None,
             rate_ml_h=earlier[-1] if earlier else None, action=entry.action, medication=entry.medication))
     return result
 

@@ -70,12 +70,12 @@ def _snapshot(patient: Patient) -> dict:
 
 
 def search(q: str, include_inactive: bool = False, limit: int = SEARCH_LIMIT) -> list[Patient]:
-    """Find patients by exact MRN or by name prefix ("lopez", "maria lo", "lopez, m")."""
+    """Find patients by MRN prefix (any case) or by name prefix ("lopez", "maria lo", "lopez, m")."""
     q = q.strip()
     if not q:
         return []
     terms = [t for t in search_key(q.replace(",", " ")).split(" ") if t]
-    conditions = [Patient.mrn == q]
+    conditions = [_mrn_starts_with(variant) for variant in dict.fromkeys((q, q.upper(), q.lower()))]
     if terms:
         name_match = [or_(Patient.last_key.startswith(t, autoescape=True),
                           Patient.first_key.startswith(t, autoescape=True)) for t in terms]
@@ -86,7 +86,10 @@ def search(q: str, include_inactive: bool = False, limit: int = SEARCH_LIMIT) ->
     return list(db.session.scalars(query.limit(limit)))
 
 
-
+def _mrn_starts_with(prefix: str):
+    # The range lets the unique MRN index answer; startswith keeps the match exact.
+    return db.and_(Patient.mrn >= prefix, Patient.mrn < prefix + "\U0010ffff",
+                   Patient.mrn.startswith(prefix, autoescape=True))
 
 
 def search_by_id(patient_id: int | None) -> Patient | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import schemas
@@ -19,6 +20,7 @@ from ..models import (
     CheckConfirmation, InfusionSession, PremedicationRecord, Reaction, ReactionEntry, SessionEvent, VitalSigns,
     utcnow,
 )
+from ..models.infusion import OPEN_STATUSES
 from . import audit, catalog
 from .actor import Actor
 from .errors import Conflict, Invalid, NotFound, StateError
@@ -88,6 +90,16 @@ def next_infusion_number(patient_id: int, drug_code: str) -> int:
     return (done or 0) + 1
 
 
+def _refuse_second_open_session(patient_id: int, drug) -> None:
+    """Two open sessions of one drug would give the patient two infusion numbers for one dose."""
+    open_id = db.session.scalar(select(InfusionSession.id).where(
+        InfusionSession.patient_id == patient_id, InfusionSession.drug_code == drug.code,
+        InfusionSession.status.in_(OPEN_STATUSES)))
+    if open_id is not None:
+        raise Conflict(f"This patient already has an open {drug.brand} session (session {open_id}). "
+                       "Continue that one, or cancel it first.")
+
+
 def check_in(actor: Actor, local_today, **fields) -> InfusionSession:
     """Check a patient in for an infusion of a catalog drug (SPEC §4.1)."""
     data = validate(schemas.CheckInIn, fields)
@@ -103,6 +115,9 @@ def check_in(actor: Actor, local_today, **fields) -> InfusionSession:
     if found is None:
         raise Invalid.field("drug", "not an active drug in the catalog")
     version, drug = found
+    if data.lot_expiry is not None and data.lot_expiry < local_today:
+        raise Invalid.field("lot_expiry", f"this lot expired on {data.lot_expiry.isoformat()}; use another lot")
+    _refuse_second_open_session(patient.id, drug)
     number = next_infusion_number(patient.id, drug.code)
     infusion = InfusionSession(
         patient_id=patient.id, drug_code=drug.code, drug_version_id=version.id,
@@ -113,7 +128,10 @@ def check_in(actor: Actor, local_today, **fields) -> InfusionSession:
         notes=data.notes or None, flags=[], flag_level="none", needs_review=False,
     )
     db.session.add(infusion)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # another check-in of the same patient and drug won the race
+        raise Conflict(f"This patient already has an open {drug.brand} session. Reload and continue that one.") from exc
     infusion = load_session(infusion.id, people=False)
     save_change(actor, infusion, "session_checked_in", {"drug": drug.code, "infusion_number": number})
     return infusion

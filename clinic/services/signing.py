@@ -46,6 +46,10 @@ def finalize(actor: Actor, session_id: int, password: str, expected_version: int
     return infusion
 
 
+AMEND_FORMATS = {"dose": "give a number more than 0 and at most 100000, e.g. 300",
+                 "lot_expiry": "give a date as YYYY-MM-DD", "next_appointment": "give a date as YYYY-MM-DD"}
+
+
 def _parse_change(field: str, value: str | None):
     if value is None or value == "":
         if field in ("dose", "dose_unit"):
@@ -60,7 +64,7 @@ def _parse_change(field: str, value: str | None):
         if field in ("lot_expiry", "next_appointment"):
             return date.fromisoformat(value)
     except (InvalidOperation, ValueError) as exc:
-        raise Invalid.field(f"changes.{field}", "not a valid value") from exc
+        raise Invalid.field(f"changes.{field}", AMEND_FORMATS.get(field, "not a valid value")) from exc
     limit = {"lot_number": 64, "chair": 32, "dose_unit": 16}.get(field, 2000)
     if len(value) > limit:
         raise Invalid.field(f"changes.{field}", f"at most {limit} characters")

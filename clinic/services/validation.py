@@ -32,10 +32,29 @@ BOUND_WORDS = {"greater_than_equal": ("ge", "must be at least {}"), "less_than_e
                "decimal_max_digits": ("max_digits", "use at most {} digits")}
 
 
+EMPTY = ("", None)
+PLAIN = {"int_parsing": "must be a whole number", "int_from_float": "must be a whole number",
+         "decimal_parsing": "must be a number", "float_parsing": "must be a number", "bool_parsing": "choose yes or no",
+         "date_from_datetime_parsing": "give a date as YYYY-MM-DD", "date_parsing": "give a date as YYYY-MM-DD",
+         "datetime_from_date_parsing": "give a date and time", "missing": "is required"}
+
+
 def _words(err: dict) -> str:
-    """Say what is wrong the way a nurse would read it (pydantic's bound messages show Python types)."""
-    if err["type"] in BOUND_WORDS:
-        key, template = BOUND_WORDS[err["type"]]
-        if key in err.get("ctx", {}):
-            return template.format(err["ctx"][key])
+    """Say what is wrong the way a nurse would read it (pydantic's own messages show Python types)."""
+    kind, ctx = err["type"], err.get("ctx", {})
+    if kind in BOUND_WORDS and BOUND_WORDS[kind][0] in ctx:
+        key, template = BOUND_WORDS[kind]
+        return template.format(ctx[key])
+    if kind == "missing" or (err.get("input") in EMPTY and kind in PLAIN):
+        return "is required"
+    if kind == "string_too_short":
+        return "is required" if ctx.get("min_length") == 1 else f"use at least {ctx.get('min_length')} characters"
+    if kind == "string_too_long":
+        return f"use at most {ctx.get('max_length')} characters"
+    if kind == "too_short":
+        return "choose at least one" if ctx.get("min_length") == 1 else f"choose at least {ctx.get('min_length')}"
+    if kind == "too_long":
+        return f"choose at most {ctx.get('max_length')}"
+    if kind in PLAIN:
+        return PLAIN[kind]
     return err["msg"].removeprefix("Value error, ")

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..formtools import show_service_error
 from ..security import role_required
 from ..services import audit, catalog, history, patients, printouts, sessions, signing
-from ..services.errors import ServiceError
+from ..services.errors import Invalid, ServiceError
 from ..services.records import load_session
 from ..web import clinic_tz, current_actor, local_today, pdf_response
 from . import page
@@ -56,12 +56,17 @@ def _vitals(actor, sid, v, f):
         celsius = fahrenheit_to_celsius(temperature)
         note = f" {temperature} °F was recorded as {celsius} °C."
         temperature = celsius
-    sessions.record_vitals(
-        actor, sid, v, taken_at=_aware(f.taken_at.data) or _now(), phase=f.phase.data,
-        systolic=f.systolic.data, diastolic=f.diastolic.data, heart_rate=f.heart_rate.data,
-        resp_rate=f.resp_rate.data, temperature_c=temperature, spo2=f.spo2.data,
-        on_oxygen={"yes": True, "no": False}.get(f.on_oxygen.data), consciousness=f.consciousness.data or None,
-        pain=f.pain.data)
+    try:
+        sessions.record_vitals(
+            actor, sid, v, taken_at=_aware(f.taken_at.data) or _now(), phase=f.phase.data,
+            systolic=f.systolic.data, diastolic=f.diastolic.data, heart_rate=f.heart_rate.data,
+            resp_rate=f.resp_rate.data, temperature_c=temperature, spo2=f.spo2.data,
+            on_oxygen={"yes": True, "no": False}.get(f.on_oxygen.data), consciousness=f.consciousness.data or None,
+            pain=f.pain.data)
+    except Invalid as exc:
+        if note and "temperature_c" in (exc.fields or {}):  # the nurse typed °F: answer in °F
+            raise Invalid.field("temperature_c", f"{f.temperature.data} °F is outside 86.0 to 111.2 °F") from exc
+        raise
     return "Vitals recorded." + note
 
 

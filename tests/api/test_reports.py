@@ -30,6 +30,11 @@ def started_session(nurse, patient_id, drug, lot=None):
     return sid
 
 
+def discharged(nurse, sid):
+    post(nurse, sid, "end", {"full_dose": True, "at": ago(5)})
+    post(nurse, sid, "discharge", {"early_reason": "the patient's next session is part of the fixture"})
+
+
 def reaction(nurse, sid, code, grade):
     return post(nurse, sid, "reactions", {"code": code, "grade": grade, "action": "none", "onset_at": ago(30)}, 201)
 
@@ -40,10 +45,12 @@ def fixture_data(api, make_patient):
     p1, p2, p3 = make_patient(), make_patient(), make_patient()
     s1 = started_session(nurse, p1.id, "natalizumab", "A")
     reaction(nurse, s1, "hives", 2)
+    discharged(nurse, s1)
     started_session(nurse, p1.id, "natalizumab", "A")  # infusion 2, no reactions
     s3 = started_session(nurse, p2.id, "ocrelizumab", "B")
     reaction(nurse, s3, "trouble_breathing", 3)
     reaction(nurse, s3, "itching", 1)
+    discharged(nurse, s3)
     nurse.post("/api/v1/sessions", json={"patient_id": p2.id, "drug": "ocrelizumab"})  # never started
     s5 = started_session(nurse, p3.id, "natalizumab")
     entry = reaction(nurse, s5, "headache", 2)

@@ -217,20 +217,36 @@ def test_malformed_json_is_400(nurse_api, natalizumab):
     assert response.status_code == 400
 
 
-def test_infusion_number_counts_earlier_sessions(nurse_api, make_patient):
+def _given_earlier(ctx, session_id):
+    """Mark a checked-in session as an infusion given on an earlier day (its lifecycle is tested elsewhere)."""
+    from sqlalchemy import update
+
+    from clinic.extensions import db
+    from clinic.models import InfusionSession
+
+    earlier = now() - timedelta(days=30)
+    with ctx():
+        db.session.execute(update(InfusionSession).where(InfusionSession.id == session_id).values(
+            status="finalized", started_at=earlier, ended_at=earlier + timedelta(hours=1)))
+        db.session.commit()
+
+
+def test_infusion_number_counts_earlier_sessions(nurse_api, make_patient, ctx):
     patient = make_patient()
     first = nurse_api.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "ocrelizumab"}).get_json()
+    _given_earlier(ctx, first["id"])
     second = nurse_api.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "ocrelizumab"}).get_json()
     assert (first["infusion_number"], second["infusion_number"]) == (1, 2)
     assert second["required_premedications"] == ["methylprednisolone_100", "antihistamine"]
 
 
-def test_alemtuzumab_corticosteroid_required_only_on_infusions_1_to_3_and_6_to_8(nurse_api, make_patient):
+def test_alemtuzumab_corticosteroid_required_only_on_infusions_1_to_3_and_6_to_8(nurse_api, make_patient, ctx):
     patient = make_patient()
     required = []
     for _ in range(9):
         s = nurse_api.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "alemtuzumab"}).get_json()
         required.append(bool(s["required_premedications"]))
+        _given_earlier(ctx, s["id"])
     assert required == [True, True, True, False, False, True, True, True, False]
 
 
@@ -262,3 +278,39 @@ def test_openapi_document_lists_the_endpoints(app):
     assert doc["openapi"].startswith("3.")
     assert "/api/v1/sessions/{session_id}/vitals" in doc["paths"]
     assert "VitalsIn" in doc["components"]["schemas"]
+
+
+def test_a_second_open_session_of_the_same_drug_is_refused(nurse_api, make_patient):
+    patient = make_patient()
+    first = nurse_api.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "natalizumab"})
+    assert first.status_code == 201 and first.get_json()["infusion_number"] == 1
+    second = nurse_api.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "natalizumab"})
+    assert second.status_code == 409 and "already has an open Tysabri session" in second.get_json()["error"]["message"]
+    other_drug = nurse_api.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "ivig"})
+    assert other_drug.status_code == 201
+    post(nurse_api, first.get_json()["id"], "cancel", {"reason": "patient unwell"})
+    again = nurse_api.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "natalizumab"})
+    assert again.status_code == 201 and again.get_json()["infusion_number"] == 1
+
+
+def test_an_expired_lot_is_refused_naming_the_field(nurse_api, make_patient):
+    response = nurse_api.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "natalizumab",
+                                                        "lot_number": "OLD", "lot_expiry": "2020-01-01"})
+    assert response.status_code == 422
+    assert "expired" in response.get_json()["error"]["fields"]["lot_expiry"][0]
+
+
+def test_field_errors_are_in_plain_words(nurse_api, natalizumab):
+    sid = natalizumab["id"]
+
+    def fields(rule, body):
+        response = nurse_api.post(f"/api/v1/sessions/{sid}/{rule}", json=body)
+        assert response.status_code == 422, response.get_json()
+        return response.get_json()["error"]["fields"]
+
+    assert fields("checks", {"codes": []}) == {"codes": ["choose at least one"]}
+    assert fields("vitals", {"taken_at": iso(now()), "phase": "baseline", "temperature_c": "50"}) == {
+        "temperature_c": ["must be at most 44.0"]}
+    assert fields("vitals", {"taken_at": iso(now()), "phase": "baseline", "heart_rate": "fast"}) == {
+        "heart_rate": ["must be a whole number"]}
+    assert fields("pause", {"reason": ""})["reason"] == ["is required"]

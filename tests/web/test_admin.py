@@ -119,7 +119,7 @@ def test_catalog_edit_makes_a_version_and_spares_recorded_sessions(login, api, m
     fields["observation"] = "1:90"
     fields["warning_signs"] = "A new line written by the pharmacist."
     assert admin.post("/admin/catalog/drugs/natalizumab", fields).status_code == 302
-    after = nurse.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "natalizumab"}).get_json()
+    after = nurse.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "natalizumab"}).get_json()
     assert before["observation_minutes"] == 60 and after["observation_minutes"] == 90
     assert after["drug_version"] == before["drug_version"] + 1
     assert nurse.get(f"/api/v1/sessions/{before['id']}").get_json()["observation_minutes"] == 60
@@ -210,14 +210,14 @@ def test_audit_filters_and_keyset_pagination_over_ten_thousand_events(login, ctx
     seen, url = [], "/audit?action=bulk_event&patient=3"
     while url and len(seen) < 10_000:
         html = web.get(url).get_data(as_text=True)
-        ids = [int(i) for i in re.findall(r"<tr><td>(\d+)</td>", html)]
+        ids = [int(i) for i in re.findall(r"<tr><td[^>]*>(\d+)</td>", html)]
         seen += ids
         more = re.search(r'href="(/audit\?[^"]*before=\d+[^"]*)"', html)
         url = more.group(1).replace("&amp;", "&") if more else None
     expected = [i for i in range(10_000) if i % 2 and i % 7 == 3]
     assert len(seen) == len(expected) and seen == sorted(seen, reverse=True)
-    dated = web.get("/audit/?from=2026-01-01&to=2026-01-01&action=other_event").get_data(as_text=True)
-    assert len(re.findall(r"<tr><td>(\d+)</td>", dated)) == 50  # one page of that day's 720 events
+    dated = web.get("/audit?from=2026-01-01&to=2026-01-01&action=other_event").get_data(as_text=True)
+    assert len(re.findall(r"<tr><td[^>]*>(\d+)</td>", dated)) == 50  # one page of that day's 720 events
     with ctx():
         viewed = db.session.scalar(select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "audit_log_viewed"))
     assert viewed >= 2
@@ -244,3 +244,17 @@ def test_verify_action_reports_a_tampered_event(login, ctx):
 
 def test_audit_log_is_closed_to_nurses(login):
     assert login("nurse").get("/audit/").status_code == 403
+
+
+def test_a_drug_edit_is_audited_with_before_and_after(login):
+    admin = login("admin")
+    fields = _drug_form(admin, "natalizumab")
+    fields["observation"] = "1:90"
+    assert admin.post("/admin/catalog/drugs/natalizumab", fields).status_code == 302
+    log = login("supervisor").get("/audit?action=drug_edited").get_data(as_text=True)
+    assert "observation" in log and "1:60 → 1:90" in log
+
+
+def test_audit_log_refuses_a_reversed_date_range(login):
+    page = login("supervisor").get("/audit?from=2026-11-26&to=2026-11-20").get_data(as_text=True)
+    assert "To: must not be before From." in page

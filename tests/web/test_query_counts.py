@@ -40,6 +40,8 @@ def add_sessions(nurse, patient_id, n):
             post(nurse, sid, "vitals", {"taken_at": ago(minutes), "phase": "during", "heart_rate": 80}, 201)
         post(nurse, sid, "reactions", {"code": "hives", "grade": 2, "action": "none", "onset_at": ago(15)}, 201)
         post(nurse, sid, "rate", {"rate_ml_h": "100", "at": ago(14)}, 201)
+        post(nurse, sid, "end", {"full_dose": True, "at": ago(10)})
+        post(nurse, sid, "discharge", {"early_reason": "the next session of this patient is tested"})
         ids.append(sid)
     return ids
 

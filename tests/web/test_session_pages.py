@@ -122,3 +122,19 @@ def test_patient_search_edit_and_no_delete(nurse):
     assert response.status_code == 302
     assert "Silva-Reis" in nurse.get(f"/patients/{pid}").get_data(as_text=True)
     assert nurse.client.delete(f"/patients/{pid}").status_code == 405
+
+
+def test_search_finds_an_mrn_by_prefix_in_any_case_and_shows_inactive_patients(nurse, make_patient, ctx):
+    from clinic.extensions import db
+    from clinic.models import Patient
+
+    make_patient(mrn="RA-1001", first_name="Rosa", last_name="Active")
+    gone = make_patient(mrn="RA-2001", first_name="Ina", last_name="Gone")
+    with ctx():
+        db.session.get(Patient, gone.id).active = False
+        db.session.commit()
+    for q in ("RA-10", "ra-1001", "Ra-100"):
+        assert "Active, Rosa" in nurse.get(f"/patients?q={q}").get_data(as_text=True), q
+    page = nurse.get("/patients?q=ra-2").get_data(as_text=True)
+    assert "Gone, Ina" in page and "inactive" in page
+    assert nurse.get("/patients?q=RA-1001%25").get_data(as_text=True).count("Active, Rosa") == 0, "% is literal"
