@@ -37,6 +37,15 @@ def make_database(kind: str) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1/{name}"
 
 
+def drop_database(url: str) -> None:
+    """A PostgreSQL run leaves nothing behind (SQLite's file is in a temporary folder)."""
+    if url.startswith("postgresql"):
+        name = url.rsplit("/", 1)[1]
+        admin = create_engine("postgresql+psycopg://postgres@127.0.0.1/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
 def seed(url: str, sessions: int) -> tuple[str, list[int]]:
     """Migrate, make a nurse with a token, and check in `sessions` started sessions."""
     from flask_migrate import upgrade
@@ -160,6 +169,7 @@ def main():
                   f"{r['rps'] / base['rps']:11.2f} {r['p95'] / base['p95']:11.2f}")
     finally:
         server.stop()
+        drop_database(url)
 
 
 if __name__ == "__main__":

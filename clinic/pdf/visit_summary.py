@@ -18,6 +18,7 @@ from ..domain.records import SessionRecord
 from .common import MARGIN, PAGE_SIZES, Styles, footer, safe, small_size
 
 NORMAL_PT, LARGE_PT = 11, 16
+VITALS_COLUMN_SHARES = (0.13, 0.15, 0.13, 0.15, 0.17, 0.13, 0.14)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,9 @@ def _vitals_table(ctx, st) -> list:
     readings = [v for v in ctx.record.vitals if not v.voided]
     if not readings:
         return [st.p("Your vital signs", st.h2), st.p("No vital signs were recorded.")]
+    if ctx.large_print:  # seven columns of 16 pt words do not fit a page: one line per reading instead
+        return ([st.p("Your vital signs", st.h2)] + [st.p(_reading_sentence(ctx, v)) for v in readings]
+                + [Spacer(1, 4 * mm), _chart(ctx, readings)])
     head = ["Time", "Blood pressure", "Heart rate", "Breathing rate", "Temperature", "Oxygen level",
             "Pain (0 to 10)"]
     rows = [[st.p(h, st.cell_bold) for h in head]]
@@ -92,13 +96,25 @@ def _vitals_table(ctx, st) -> list:
         rows.append([st.p(c, st.cell) for c in (
             _time(ctx, v.taken_at), bp, _opt(v.heart_rate, "/min"), _opt(v.resp_rate, "/min"),
             _opt(v.temperature_c, " °C"), _opt(v.spo2, " %"), _opt(v.pain, ""))])
-    table = Table(rows, repeatRows=1, hAlign="LEFT")
+    width = PAGE_SIZES[ctx.pagesize][0] - 2 * MARGIN
+    # Fixed shares spare reportlab measuring every cell to size the columns.
+    table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=[width * share for share in VITALS_COLUMN_SHARES])
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf3")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
     return [st.p("Your vital signs", st.h2), table, Spacer(1, 4 * mm), _chart(ctx, readings)]
+
+
+def _reading_sentence(ctx, v) -> str:
+    parts = [(f"blood pressure {v.systolic or '–'}/{v.diastolic or '–'}" if (v.systolic or v.diastolic) else None),
+             f"heart rate {v.heart_rate} a minute" if v.heart_rate is not None else None,
+             f"breathing {v.resp_rate} a minute" if v.resp_rate is not None else None,
+             f"temperature {v.temperature_c} °C" if v.temperature_c is not None else None,
+             f"oxygen level {v.spo2} %" if v.spo2 is not None else None,
+             f"pain {v.pain} out of 10" if v.pain is not None else None]
+    return f"{_time(ctx, v.taken_at)}: " + ", ".join(p for p in parts if p) + "."
 
 
 def _opt(value, unit: str) -> str:

@@ -90,6 +90,7 @@ def test_large_print_and_page_sizes(finished):
     sizes = set()
     for page in PdfReader(io.BytesIO(large)).pages:
         page.extract_text(visitor_text=lambda text, cm, tm, font, size: sizes.add(round(size * tm[0])) if text.strip() else None)
+    assert "heart rate 77 a minute" in text_of(large), "large print gives each reading as a sentence"
     body = {s for s in sizes if s >= 8}
     assert min(body) >= 14  # chart labels aside, print is large; body text 16 pt
     assert 16 in body
