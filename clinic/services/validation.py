@@ -39,13 +39,17 @@ PLAIN = {"int_parsing": "must be a whole number", "int_from_float": "must be a w
          "datetime_from_date_parsing": "give a date and time", "missing": "is required"}
 
 
+def _is_empty(value) -> bool:
+    return isinstance(value, str | type(None)) and value in EMPTY
+
+
 def _words(err: dict) -> str:
     """Say what is wrong the way a nurse would read it (pydantic's own messages show Python types)."""
     kind, ctx = err["type"], err.get("ctx", {})
     if kind in BOUND_WORDS and BOUND_WORDS[kind][0] in ctx:
         key, template = BOUND_WORDS[kind]
         return template.format(ctx[key])
-    if kind == "missing" or (err.get("input") in EMPTY and kind in PLAIN):
+    if kind == "missing" or (kind not in BOUND_WORDS and _is_empty(err.get("input"))):
         return "is required"
     if kind == "string_too_short":
         return "is required" if ctx.get("min_length") == 1 else f"use at least {ctx.get('min_length')} characters"
