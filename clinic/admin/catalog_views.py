@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from sqlalchemy import select
 
 from ..domain import catalog as data
 from ..extensions import db
 from ..formtools import show_service_error
-from ..models import Drug, DrugVersion, Reaction
 from ..security import role_required
 from ..services import catalog_admin
 from ..services.errors import ServiceError
@@ -20,12 +18,9 @@ from .views import bp
 @role_required("supervisor")
 def catalog():
     """List drugs (with their version in force) and reactions."""
-    drugs = db.session.execute(
-        select(Drug, DrugVersion).join(DrugVersion, (DrugVersion.drug_code == Drug.code)
-                                       & (DrugVersion.version == Drug.current_version)).order_by(Drug.id)).all()
-    entries = [(drug, version, data.Drug.from_dict(version.definition)) for drug, version in drugs]
-    reactions = list(db.session.scalars(select(Reaction).order_by(Reaction.position, Reaction.id)))
-    return render_template("admin/catalog.html", drugs=entries, reactions=reactions)
+    entries = [(drug, version, data.Drug.from_dict(version.definition))
+               for drug, version in catalog_admin.drugs_in_force()]
+    return render_template("admin/catalog.html", drugs=entries, reactions=catalog_admin.all_reactions())
 
 
 def _drug_form_page(form, title, new):
@@ -54,9 +49,7 @@ def drug_new():
 @role_required("admin")
 def drug_edit(code: str):
     """Edit a drug; saving makes a new catalog version."""
-    found = db.session.execute(
-        select(DrugVersion).join(Drug, (DrugVersion.drug_code == Drug.code)
-                                 & (DrugVersion.version == Drug.current_version)).where(Drug.code == code)).scalar()
+    found = catalog_admin.version_in_force(code)
     if found is None:
         abort(404)
     form = DrugForm(data=catalog_admin.drug_form_values(data.Drug.from_dict(found.definition)))
@@ -90,7 +83,7 @@ def reaction_new():
 @role_required("admin")
 def reaction_edit(code: str):
     """Edit a reaction of the checklist."""
-    row = db.session.scalar(select(Reaction).where(Reaction.code == code))
+    row = catalog_admin.reaction_by_code(code)
     if row is None:
         abort(404)
     form = ReactionForm(data={"code": row.code, "label": row.label, "group": row.reaction_group,

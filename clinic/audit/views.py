@@ -5,12 +5,10 @@ from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Patient, User
 from ..security import role_required
-from ..services import audit
+from ..services import accounts, audit, patients
 from ..web import clinic_tz, current_actor
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -28,13 +26,13 @@ def _filters(args) -> tuple[dict, list[str]]:
     """Read the filters; unknown users or patients match nothing and say so."""
     problems, filters = [], {}
     if username := (args.get("user") or "").strip():
-        filters["user_id"] = db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
+        user = accounts.find_user(username)
+        filters["user_id"] = user.id if user else None
         if filters["user_id"] is None:
             problems.append(f"No user {username!r}.")
             filters["user_id"] = -1
     if patient := (args.get("patient") or "").strip():
-        filters["patient_id"] = int(patient) if patient.isdigit() else db.session.scalar(
-            select(Patient.id).where(Patient.mrn == patient))
+        filters["patient_id"] = int(patient) if patient.isdigit() else patients.id_by_mrn(patient)
         if filters["patient_id"] is None:
             problems.append(f"No patient with MRN {patient!r}.")
             filters["patient_id"] = -1

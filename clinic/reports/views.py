@@ -33,6 +33,7 @@ def csv_text(report) -> str:
 
 CHART = {"width": 640, "height": 200, "left": 40, "bottom": 28, "top": 12}
 MAX_X_LABELS = 8
+MAX_BAR_WIDTH = 36  # a few days' bars stay bars, not walls
 
 
 def bar_chart(points) -> dict | None:
@@ -43,7 +44,7 @@ def bar_chart(points) -> dict | None:
     plot_h = height - bottom - top_pad
     top = max(max(p.infusions for p in points), 1)
     slot = (width - left) / len(points)
-    bar_w = max(slot / 2 - 2, 1)
+    bar_w = min(max(slot / 2 - 2, 1), MAX_BAR_WIDTH)
     step = max(1, -(-len(points) // MAX_X_LABELS))
 
     def y_of(value):
@@ -51,7 +52,7 @@ def bar_chart(points) -> dict | None:
 
     bars = []
     for i, p in enumerate(points):
-        x = left + i * slot + 1
+        x = left + i * slot + (slot - 2 * bar_w) / 2
         bars.append({"x_all": round(x, 1), "x_rx": round(x + bar_w, 1), "w": round(bar_w, 1),
                      "y_all": y_of(p.infusions), "h_all": round(p.infusions / top * plot_h, 1),
                      "y_rx": y_of(p.infusions_with_reaction),

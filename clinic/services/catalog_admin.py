@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..domain import catalog as data
 from ..extensions import db
-from ..models import Drug, Reaction, utcnow
+from ..models import Drug, DrugVersion, Reaction, utcnow
 from . import audit
 from .actor import Actor
 from .catalog import _add_drug_version, _as_stored, _current_version
@@ -100,6 +100,30 @@ def build_drug(fields: dict) -> data.Drug:
         warning_signs=tuple(_lines(fields.get("warning_signs"))), rxnorm=fields.get("rxnorm"),
         active=bool(fields.get("active")),
     )
+
+
+def drugs_in_force() -> list[tuple[Drug, DrugVersion]]:
+    """Every drug with the catalog version in force, in one query."""
+    return list(db.session.execute(
+        select(Drug, DrugVersion).join(DrugVersion, (DrugVersion.drug_code == Drug.code)
+                                       & (DrugVersion.version == Drug.current_version)).order_by(Drug.id)).all())
+
+
+def version_in_force(code: str) -> DrugVersion | None:
+    """The catalog version of one drug that new check-ins get."""
+    return db.session.execute(
+        select(DrugVersion).join(Drug, (DrugVersion.drug_code == Drug.code)
+                                 & (DrugVersion.version == Drug.current_version)).where(Drug.code == code)).scalar()
+
+
+def all_reactions() -> list[Reaction]:
+    """The reaction checklist in its order."""
+    return list(db.session.scalars(select(Reaction).order_by(Reaction.position, Reaction.id)))
+
+
+def reaction_by_code(code: str) -> Reaction | None:
+    """One reaction of the checklist, or None."""
+    return db.session.scalar(select(Reaction).where(Reaction.code == code))
 
 
 def save_drug(actor: Actor, fields: dict, *, new: bool) -> data.Drug:

@@ -92,6 +92,11 @@ def _mrn_starts_with(prefix: str):
                    Patient.mrn.startswith(prefix, autoescape=True))
 
 
+def id_by_mrn(mrn: str) -> int | None:
+    """The id of the patient with exactly this MRN."""
+    return db.session.scalar(select(Patient.id).where(Patient.mrn == mrn))
+
+
 def search_by_id(patient_id: int | None) -> Patient | None:
     """Return the patient with this id, or None (for pre-filling forms)."""
     return db.session.get(Patient, patient_id) if patient_id else None
