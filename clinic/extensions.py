@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask_limiter import Limiter
@@ -12,7 +13,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, scoped_session
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 # Stable constraint names, identical on SQLite and PostgreSQL, so migrations can name them.
 NAMING_CONVENTION = {
@@ -68,6 +69,17 @@ def _begin(conn):
         writable = write_intent.get()
         conn.info["writable"] = writable
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writable else "BEGIN")
+
+
+@contextmanager
+def write_apart():
+    """A short transaction of its own, for the write a reading request must make (audit, token stamp)."""
+    token = write_intent.set(True)
+    try:
+        with Session(db.engine, expire_on_commit=False) as own, own.begin():
+            yield own
+    finally:
+        write_intent.reset(token)
 
 
 def can_write_in(session) -> bool:

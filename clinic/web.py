@@ -8,7 +8,7 @@ from flask import current_app, flash, g, make_response, redirect, request, sessi
 from flask_login import current_user, logout_user
 from sqlalchemy import select, update
 
-from .extensions import can_write_in, db, login_manager, write_intent
+from .extensions import can_write_in, db, login_manager, write_apart, write_intent
 from .formatting import decimal_text
 from .models import ApiToken, User, utcnow
 from .security import token_digest
@@ -106,13 +106,8 @@ def _note_token_use(api_token: ApiToken) -> None:
         db.session.execute(stamp)
         db.session.commit()
         return
-    # A reading request's transaction cannot write on SQLite; stamp in a short write of its own.
-    intent = write_intent.set(True)
-    try:
-        with db.engine.begin() as conn:
-            conn.execute(stamp)
-    finally:
-        write_intent.reset(intent)
+    with write_apart() as own:  # a reading request's transaction cannot write on SQLite
+        own.execute(stamp)
 
 
 def _idle_expired() -> bool:

@@ -5,10 +5,9 @@ import json
 from collections.abc import Iterator
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
 
 from ..domain.chain import GENESIS, ChainLink, ChainResult, canonical_json, event_hash, verify_chain
-from ..extensions import can_write_in, db, write_intent
+from ..extensions import can_write_in, db, write_apart
 from ..models import AuditEvent, utcnow
 from .actor import Actor
 
@@ -48,18 +47,10 @@ def record(actor: Actor, action: str, *, object_type: str | None = None, object_
     audit event is written in a short transaction of its own, which commits at once.
     """
     fields = dict(object_type=object_type, object_id=object_id, patient_id=patient_id, details=details)
-    if not can_write_in(db.session):
-        return _record_in_own_transaction(actor, action, fields)
-    return _append(db.session, actor, action, **fields)
-
-
-def _record_in_own_transaction(actor: Actor, action: str, fields: dict) -> AuditEvent:
-    token = write_intent.set(True)
-    try:
-        with Session(db.engine, expire_on_commit=False) as own, own.begin():
-            return _append(own, actor, action, **fields)
-    finally:
-        write_intent.reset(token)
+    if can_write_in(db.session):
+        return _append(db.session, actor, action, **fields)
+    with write_apart() as own:
+        return _append(own, actor, action, **fields)
 
 
 def _append(session, actor: Actor, action: str, *, object_type, object_id, patient_id, details) -> AuditEvent:
