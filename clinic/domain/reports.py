@@ -51,6 +51,14 @@ class PeriodPoint:
     infusions_with_reaction: int
 
 
+WEEKLY_AFTER_DAYS = 31
+
+
+def weekly_periods(date_from: date, date_to: date) -> bool:
+    """A range longer than a month is charted by week, a shorter one by day."""
+    return (date_to - date_from).days > WEEKLY_AFTER_DAYS
+
+
 @dataclass(frozen=True)
 class ReactionReport:
     date_from: date
@@ -62,6 +70,10 @@ class ReactionReport:
     by_infusion_number: tuple[ReportRow, ...]
     by_lot: tuple[ReportRow, ...]
     over_time: tuple[PeriodPoint, ...]
+
+    @property
+    def period(self) -> str:
+        return "week" if weekly_periods(self.date_from, self.date_to) else "day"
 
     def to_dict(self) -> dict:
         total = self.total.to_dict()

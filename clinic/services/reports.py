@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, literal, select, tuple_
 
-from ..domain.reports import PeriodPoint, ReactionCount, ReactionReport, ReportRow
+from ..domain.reports import PeriodPoint, ReactionCount, ReactionReport, ReportRow, weekly_periods
 from ..extensions import db
 from ..models import Drug, InfusionSession, ReactionEntry
 from .errors import Invalid
@@ -124,5 +124,5 @@ def reaction_report(date_from: date, date_to: date, drug: str | None, tz: ZoneIn
         by_reaction=_by_reaction(start, end, drug),
         by_infusion_number=_rows(groups["number"], GROUP_LABELS),
         by_lot=_rows(groups["lot"]),
-        over_time=_over_time(groups["day"], weekly=(date_to - date_from).days > 31),
+        over_time=_over_time(groups["day"], weekly=weekly_periods(date_from, date_to)),
     )
