@@ -51,7 +51,8 @@ def finite_decimal(**bounds):
 
 Weight = finite_decimal(ge=20, le=350, decimal_places=1)
 Dose = finite_decimal(gt=0, le=100000, max_digits=10, decimal_places=3)
-TemperatureC = finite_decimal(ge=Decimal("30.0"), le=Decimal("44.0"), decimal_places=1)
+TEMPERATURE_C_RANGE = (Decimal("30.0"), Decimal("44.0"))
+TemperatureC = finite_decimal(ge=TEMPERATURE_C_RANGE[0], le=TEMPERATURE_C_RANGE[1], decimal_places=1)
 RateMlH = finite_decimal(gt=0, le=2000, decimal_places=1)
 
 

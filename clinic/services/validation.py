@@ -36,7 +36,7 @@ EMPTY = ("", None)
 PLAIN = {"int_parsing": "must be a whole number", "int_from_float": "must be a whole number",
          "decimal_parsing": "must be a number", "float_parsing": "must be a number", "bool_parsing": "choose yes or no",
          "date_from_datetime_parsing": "give a date as YYYY-MM-DD", "date_parsing": "give a date as YYYY-MM-DD",
-         "datetime_from_date_parsing": "give a date and time", "missing": "is required"}
+         "datetime_from_date_parsing": "give a date and time"}
 
 
 def _is_empty(value) -> bool:

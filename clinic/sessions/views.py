@@ -9,6 +9,7 @@ from ..extensions import db
 from ..formtools import show_service_error
 from ..security import role_required
 from ..services import audit, catalog, history, patients, printouts, sessions, signing
+from .. import schemas
 from ..services.errors import Invalid, ServiceError
 from ..services.records import load_session
 from ..web import clinic_tz, current_actor, local_today, pdf_response
@@ -26,6 +27,10 @@ def _aware(value):
 def _version(form) -> int | None:
     raw = form.version.data or ""
     return int(raw) if raw.isdigit() else None
+
+
+def celsius_to_fahrenheit(value: Decimal) -> Decimal:
+    return (value * 9 / 5 + 32).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def fahrenheit_to_celsius(value: Decimal) -> Decimal:
@@ -65,7 +70,8 @@ def _vitals(actor, sid, v, f):
             pain=f.pain.data)
     except Invalid as exc:
         if note and "temperature_c" in (exc.fields or {}):  # the nurse typed °F: answer in °F
-            raise Invalid.field("temperature_c", f"{f.temperature.data} °F is outside 86.0 to 111.2 °F") from exc
+            low, high = (celsius_to_fahrenheit(c) for c in schemas.TEMPERATURE_C_RANGE)
+            raise Invalid.field("temperature_c", f"{f.temperature.data} °F is outside {low} to {high} °F") from exc
         raise
     return "Vitals recorded." + note
 

@@ -95,6 +95,9 @@ def test_impossible_vitals_show_the_field_and_store_nothing(nurse):
     html = response.get_data(as_text=True)
     assert "Systolic:" in html and "must be at most 300" in html
     assert "No vitals yet." in html
+    fever = act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "temperature": "120",
+                                       "temperature_unit": "F"}, expect=422).get_data(as_text=True)
+    assert "120 °F is outside 86.0 to 111.2 °F" in fever and "No vitals yet." in fever
 
 
 def test_voiding_a_reading_keeps_it_visible_struck_through(nurse):
