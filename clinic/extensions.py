@@ -38,8 +38,9 @@ login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 SQLITE_BUSY_TIMEOUT_MS = 30000
-# Whether transactions begun now may write. GET requests read; on SQLite their transactions
-# then begin DEFERRED and run beside each other instead of queueing for the write lock.
+# Whether transactions begun now may write. Every request reads first (who is signed in); on
+# SQLite its transactions then begin DEFERRED and run beside each other instead of queueing for
+# the write lock. A request that changes something turns this on once it is let in.
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
 
@@ -95,3 +96,17 @@ def can_write_in(session) -> bool:
     if session.in_transaction():
         return session.connection().info.get("writable", True)
     return write_intent.get()
+
+
+def begin_writing(session) -> None:
+    """From here on this request may write.
+
+    On SQLite a read transaction begun earlier (the sign-in lookup) cannot take the write lock
+    later: it is ended, so the next transaction begins IMMEDIATE and holds the one write lock
+    for the change itself only. PostgreSQL's transactions write as they are.
+    """
+    write_intent.set(True)
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction() and not can_write_in(session):
+        session.commit()

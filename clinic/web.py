@@ -8,7 +8,7 @@ from flask import current_app, flash, g, make_response, redirect, request, sessi
 from flask_login import current_user, logout_user
 from sqlalchemy import select, update
 
-from .extensions import can_write_in, db, login_manager, write_apart, write_intent
+from .extensions import begin_writing, can_write_in, db, login_manager, write_apart, write_intent
 from .formatting import decimal_text
 from .models import ApiToken, User, utcnow
 from .security import token_digest
@@ -118,9 +118,15 @@ def _idle_expired() -> bool:
     return utcnow() - datetime.fromtimestamp(last_seen, tz=timezone.utc) > idle
 
 
+def _read_first():
+    """Finding who is signed in only reads: on SQLite it runs beside the writers, not after them."""
+    write_intent.set(False)
+
+
 def _declare_intent():
-    """GET and HEAD only read (their audit events write separately): let SQLite run them side by side."""
-    write_intent.set(request.method not in ("GET", "HEAD"))
+    """GET and HEAD only read (their audit events write separately); other methods may change things."""
+    if request.method not in ("GET", "HEAD"):
+        begin_writing(db.session)
 
 
 def _require_login():
@@ -189,8 +195,9 @@ def minutes_text(delta) -> str:
 
 
 def init_app(app) -> None:
-    app.before_request(_declare_intent)
+    app.before_request(_read_first)
     app.before_request(_require_login)
+    app.before_request(_declare_intent)
     app.teardown_request(lambda _exc: write_intent.set(True))
     app.after_request(_security_headers)
     app.jinja_env.filters["local_time"] = local_time

@@ -11,18 +11,21 @@ from flask import current_app
 
 from ..domain.flags import evaluate
 from ..models import InfusionSession, utcnow
-from .records import build_record
+from .records import rules_record
 
 
 def refresh_flags(infusion: InfusionSession) -> None:
-    """Re-evaluate the rules; a flag not seen before puts the session back in the review queue."""
+    """Re-evaluate the rules and the counts kept beside them; a flag not seen before puts
+    the session back in the review queue. Call it after a flush: it reads what is stored."""
     tz = ZoneInfo(current_app.config["CLINIC_TIMEZONE"])  # messages show clinic-local times
-    flags = evaluate(build_record(infusion), tz)
+    record = rules_record(infusion)
+    flags = evaluate(record, tz)
     stored = [dict(f.to_dict(), key=f.key) for f in flags]
     old_keys = {f.get("key") for f in infusion.flags or []}
     new_keys = {f["key"] for f in stored}
     infusion.flags = stored
-    infusion.reaction_count = sum(1 for r in infusion.reactions if not r.is_voided)
+    infusion.reaction_count = sum(1 for r in record.reactions if not r.voided)
+    infusion.last_vitals_at = max((v.taken_at for v in record.vitals if not v.voided), default=None)
     infusion.flag_level = "serious" if any(f.level == "serious" for f in flags) else ("warning" if flags else "none")
     if new_keys - old_keys:
         infusion.flags_raised_at = utcnow()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain.records import (
@@ -27,20 +27,17 @@ def _with_people():
     )
 
 
-def _entries_only():
-    """The entries alone: enough for the lifecycle rules and the flags, in fewer queries."""
-    return (selectinload(InfusionSession.vitals), selectinload(InfusionSession.reactions),
-            selectinload(InfusionSession.events), selectinload(InfusionSession.premedications),
-            selectinload(InfusionSession.checks))
-
-
 def load_session(session_id: int, *, for_update: bool = False, people: bool = True) -> InfusionSession | None:
-    """Load a session with everything charted on it, in a fixed number of queries."""
+    """Load a session, with everything charted on it and who charted it unless `people` is False.
+
+    Without people the entries are not loaded: a change reads only the collections its rule
+    needs (each in one query, on first use), and the flags read the entries as plain rows.
+    """
     query = (
         select(InfusionSession)
         .where(InfusionSession.id == session_id)
         .options(joinedload(InfusionSession.patient), joinedload(InfusionSession.nurse),
-                 joinedload(InfusionSession.drug_version), *(_with_people() if people else _entries_only()))
+                 joinedload(InfusionSession.drug_version), *(_with_people() if people else ()))
     )
     if for_update and db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=InfusionSession)
@@ -63,42 +60,44 @@ def _name(user) -> str:
 
 
 def _charted_by(entry) -> str:
-    """The name of whoever charted an entry, if it was loaded (the flags do not need it)."""
+    """The name of whoever charted an entry, if it was loaded."""
     loaded = "recorded_by" not in inspect(entry).unloaded
     return _name(entry.recorded_by) if loaded else ""
 
 
-def _vitals(v: VitalSigns) -> VitalsRecord:
+# The converters below read an ORM entry or a plain row of the same columns alike.
+
+def _vitals(v, recorded_by: str = "") -> VitalsRecord:
     return VitalsRecord(
         id=v.id, taken_at=v.taken_at, phase=v.phase, systolic=v.systolic, diastolic=v.diastolic,
         heart_rate=v.heart_rate, resp_rate=v.resp_rate, temperature_c=v.temperature_c, spo2=v.spo2,
         on_oxygen=v.on_oxygen, consciousness=v.consciousness, pain=v.pain, charted_at=v.charted_at,
-        recorded_by=_charted_by(v), voided=v.is_voided, void_reason=v.void_reason,
+        recorded_by=recorded_by, voided=v.voided_at is not None, void_reason=v.void_reason,
     )
 
 
-def _reaction(r: ReactionEntry) -> ReactionRecord:
+def _reaction(r, recorded_by: str = "") -> ReactionRecord:
     return ReactionRecord(
         id=r.id, code=r.reaction_code, label=r.reaction_label, group=r.reaction_group,
         systems=frozenset(s for s in r.systems.split(",") if s), onset_at=r.onset_at, grade=r.grade,
         action=r.action, medication=r.medication, resolved_at=r.resolved_at, notes=r.notes,
-        charted_at=r.charted_at, recorded_by=_charted_by(r), voided=r.is_voided, void_reason=r.void_reason,
+        charted_at=r.charted_at, recorded_by=recorded_by, voided=r.voided_at is not None, void_reason=r.void_reason,
     )
 
 
-def _event(e: SessionEvent) -> EventRecord:
+def _event(e, recorded_by: str = "") -> EventRecord:
     return EventRecord(
         id=e.id, kind=e.kind, at=e.occurred_at, rate_ml_h=e.rate_ml_h, reason=e.reason,
-        due_to_reaction=e.due_to_reaction, charted_at=e.charted_at, recorded_by=_charted_by(e),
-        voided=e.is_voided, void_reason=e.void_reason,
+        due_to_reaction=e.due_to_reaction, charted_at=e.charted_at, recorded_by=recorded_by,
+        voided=e.voided_at is not None, void_reason=e.void_reason,
     )
 
 
-def _premed(p: PremedicationRecord) -> PremedRec:
+def _premed(p, recorded_by: str = "") -> PremedRec:
     return PremedRec(
         id=p.id, code=p.code, text=p.text, required=p.required, given_at=p.given_at, dose=p.dose,
-        not_given_reason=p.not_given_reason, charted_at=p.charted_at, recorded_by=_charted_by(p),
-        voided=p.is_voided, void_reason=p.void_reason,
+        not_given_reason=p.not_given_reason, charted_at=p.charted_at, recorded_by=recorded_by,
+        voided=p.voided_at is not None, void_reason=p.void_reason,
     )
 
 
@@ -113,8 +112,7 @@ def _by_time_then_id(items, time_of):
     return tuple(sorted(items, key=lambda item: (time_of(item), item.id)))
 
 
-def build_record(s: InfusionSession, first_infusion_on: date | None = None) -> SessionRecord:
-    """Return the plain record of a loaded session."""
+def _session_record(s: InfusionSession, first_infusion_on, vitals, reactions, events, premedications) -> SessionRecord:
     definition = s.drug_version.definition
     return SessionRecord(
         id=s.id, patient=_patient(s.patient), drug_code=s.drug_code, drug_brand=definition["brand"],
@@ -126,8 +124,53 @@ def build_record(s: InfusionSession, first_infusion_on: date | None = None) -> S
         observation_ends_at=s.observation_ends_at, discharged_at=s.discharged_at, early_reason=s.early_reason,
         finalized_at=s.finalized_at, next_appointment=s.next_appointment, first_infusion_on=first_infusion_on,
         notes=s.notes,
-        vitals=_by_time_then_id((_vitals(v) for v in s.vitals), lambda v: v.taken_at),
-        reactions=_by_time_then_id((_reaction(r) for r in s.reactions), lambda r: r.onset_at),
-        events=_by_time_then_id((_event(e) for e in s.events), lambda e: e.at),
-        premedications=tuple(sorted((_premed(p) for p in s.premedications), key=lambda p: p.id)),
+        vitals=_by_time_then_id(vitals, lambda v: v.taken_at),
+        reactions=_by_time_then_id(reactions, lambda r: r.onset_at),
+        events=_by_time_then_id(events, lambda e: e.at),
+        premedications=tuple(sorted(premedications, key=lambda p: p.id)),
+    )
+
+
+def build_record(s: InfusionSession, first_infusion_on: date | None = None) -> SessionRecord:
+    """Return the plain record of a session loaded with its entries and who charted them."""
+    return _session_record(
+        s, first_infusion_on,
+        vitals=(_vitals(v, _charted_by(v)) for v in s.vitals),
+        reactions=(_reaction(r, _charted_by(r)) for r in s.reactions),
+        events=(_event(e, _charted_by(e)) for e in s.events),
+        premedications=(_premed(p, _charted_by(p)) for p in s.premedications),
+    )
+
+
+def _entry_rows(model, *columns):
+    """One statement, built once, reading a session's entries as plain rows (no ORM objects)."""
+    table = model.__table__
+    return select(*(table.c[name] for name in columns)).where(table.c.session_id == bindparam("session_id"))
+
+
+_VOIDABLE = ("id", "charted_at", "voided_at", "void_reason")
+_STORED_VITALS = _entry_rows(VitalSigns, *_VOIDABLE, "taken_at", "phase", "systolic", "diastolic", "heart_rate",
+                             "resp_rate", "temperature_c", "spo2", "on_oxygen", "consciousness", "pain")
+_STORED_REACTIONS = _entry_rows(ReactionEntry, *_VOIDABLE, "reaction_code", "reaction_label", "reaction_group",
+                                "systems", "onset_at", "grade", "action", "medication", "resolved_at", "notes")
+_STORED_EVENTS = _entry_rows(SessionEvent, *_VOIDABLE, "kind", "occurred_at", "rate_ml_h", "reason",
+                             "due_to_reaction")
+_STORED_PREMEDICATIONS = _entry_rows(PremedicationRecord, *_VOIDABLE, "code", "text", "required", "given_at",
+                                     "dose", "not_given_reason")
+
+
+def rules_record(s: InfusionSession) -> SessionRecord:
+    """The record the flag rules read: the session's row and its entries as stored now.
+
+    Called after a flush, so the change being made is in it. The entries are read as plain
+    rows: turning a long session's readings into ORM objects on every change would cost
+    more than the rules themselves. Who charted each entry is left out (no rule reads it).
+    """
+    conn, key = db.session.connection(), {"session_id": s.id}
+    return _session_record(
+        s, None,
+        vitals=(_vitals(row) for row in conn.execute(_STORED_VITALS, key)),
+        reactions=(_reaction(row) for row in conn.execute(_STORED_REACTIONS, key)),
+        events=(_event(row) for row in conn.execute(_STORED_EVENTS, key)),
+        premedications=(_premed(row) for row in conn.execute(_STORED_PREMEDICATIONS, key)),
     )

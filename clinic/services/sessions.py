@@ -204,10 +204,9 @@ def record_vitals(actor: Actor, session_id: int, expected_version: int | None = 
     if data.phase == "baseline" and infusion.started_at is not None and data.taken_at >= infusion.started_at:
         raise Invalid.field("taken_at", "a baseline reading must be taken before the infusion started")
     _not_before(data.taken_at, infusion.created_at - timedelta(hours=12), "taken_at", "the check-in")
-    row = VitalSigns(recorded_by_id=actor.user_id, charted_at=utcnow(), **data.model_dump())
-    infusion.vitals.append(row)
+    row = VitalSigns(session_id=infusion.id, recorded_by_id=actor.user_id, charted_at=utcnow(), **data.model_dump())
+    db.session.add(row)  # not appended to infusion.vitals: that would load every earlier reading
     db.session.flush()
-    infusion.last_vitals_at = max((v.taken_at for v in infusion.vitals if not v.is_voided), default=None)
     save_change(actor, infusion, "vitals_recorded", {"phase": data.phase}, object_type="vitals", object_id=row.id)
     return row
 
@@ -374,8 +373,6 @@ def _void(actor: Actor, session_id: int, model, entry_id: int, reason: str, expe
         raise StateError(f"This {what} is already voided.")
     row.voided_at, row.void_reason = utcnow(), data.reason
     db.session.flush()
-    if model is VitalSigns:
-        infusion.last_vitals_at = max((v.taken_at for v in infusion.vitals if not v.is_voided), default=None)
     save_change(actor, infusion, f"{model.__tablename__}_voided", {"entry_id": row.id, "reason": data.reason},
            object_type=what, object_id=row.id)
     return row
