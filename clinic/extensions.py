@@ -15,6 +15,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
+from .writer_queue import QueuedConnection
+
 # Stable constraint names, identical on SQLite and PostgreSQL, so migrations can name them.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -44,6 +46,13 @@ SQLITE_BUSY_TIMEOUT_MS = 30000
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
 
+@event.listens_for(Engine, "do_connect")
+def _queue_sqlite_writers(dialect, _record, _cargs, cparams):
+    """Open SQLite connections whose writers queue for the write lock (see writer_queue)."""
+    if dialect.name == "sqlite":
+        cparams["factory"] = QueuedConnection
+
+
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, _record):
     """Make every SQLite connection safe for several writers.
@@ -69,7 +78,11 @@ def _begin(conn):
     if conn.dialect.name == "sqlite":
         writable = write_intent.get()
         conn.info["writable"] = writable
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writable else "BEGIN")
+        dbapi_connection = conn.connection.dbapi_connection
+        if writable and isinstance(dbapi_connection, QueuedConnection):
+            dbapi_connection.begin_writing()
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if writable else "BEGIN")
 
 
 @contextmanager

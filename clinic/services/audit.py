@@ -69,8 +69,7 @@ def _append(session, actor: Actor, action: str, *, object_type, object_id, patie
         prev_hash=prev,
     )
     event.hash = event_hash(prev, _content(event))
-    session.add(event)
-    session.flush()
+    session.add(event)  # written by the next flush: the commit's, or the next append's read of the head
     return event
 
 

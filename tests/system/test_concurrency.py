@@ -131,3 +131,35 @@ def test_reads_are_served_while_a_writer_holds_the_sqlite_lock(server, api, make
         writer.close()
     assert status == 200 and isinstance(body, list)
     assert waited < 5, f"the read waited {waited:.1f} s for the writer"
+
+
+@pytest.mark.parametrize("holder_ends_with", ["commit", "rollback"])
+def test_a_waiting_sqlite_writer_gets_the_lock_as_soon_as_it_is_released(ctx, database_url, holder_ends_with):
+    """Writers queue on a lock file: no polling sleep between one writer's end and the next one's start.
+
+    SQLite's own wait retries on a schedule (after 0.45 s of waiting the next try comes 78 ms after a
+    release); a queued writer is woken at once, and a rolled-back writer frees the queue too.
+    """
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL writers lock rows, not the database")
+    with ctx():
+        engine = db.engine
+        holder = engine.connect()
+        holder.begin()  # a writing transaction: it holds the queue and SQLite's write lock
+        got_in = {}
+
+        def second_writer():
+            with engine.connect() as conn, conn.begin():
+                got_in["at"] = time.monotonic()
+
+        waiter = threading.Thread(target=second_writer)
+        waiter.start()
+        time.sleep(0.45)
+        assert "at" not in got_in, "the second writer did not wait for the first"
+        released = time.monotonic()
+        getattr(holder, holder_ends_with)()
+        waiter.join(timeout=10)
+        holder.close()
+    assert not waiter.is_alive(), "the second writer never got the lock"
+    late = got_in["at"] - released
+    assert late < 0.03, f"the second writer got in {late * 1000:.0f} ms after the lock was released"
