@@ -314,3 +314,29 @@ def test_field_errors_are_in_plain_words(nurse_api, natalizumab):
     assert fields("vitals", {"taken_at": iso(now()), "phase": "baseline", "heart_rate": "fast"}) == {
         "heart_rate": ["must be a whole number"]}
     assert fields("pause", {"reason": ""})["reason"] == ["is required"]
+
+
+def test_stored_flags_are_the_rules_verdict_on_the_whole_charted_session(nurse_api, natalizumab, ctx, app):
+    """The flags are kept from a lean read of the entries; they must equal the rules run on the full record."""
+    from zoneinfo import ZoneInfo
+
+    from clinic.domain.flags import evaluate
+    from clinic.services.records import build_record, load_session
+
+    sid = natalizumab["id"]
+    ready_to_start(nurse_api, sid, at=now() - timedelta(minutes=60))
+    post(nurse_api, sid, "start", {"at": iso(now() - timedelta(minutes=55))})
+    readings = [{"systolic": 84, "diastolic": 50, "heart_rate": 118}, {"temperature_c": "38.4", "spo2": 90},
+                {"resp_rate": 26, "consciousness": "voice", "on_oxygen": True}]
+    ids = [post(nurse_api, sid, "vitals", {"taken_at": iso(now() - timedelta(minutes=50 - 5 * i)), "phase": "during",
+                                           **values}, 201)["id"] for i, values in enumerate(readings)]
+    post(nurse_api, sid, f"vitals/{ids[1]}/void", {"reason": "wrong patient's thermometer"})
+    post(nurse_api, sid, "reactions", {"code": "itching", "onset_at": iso(now() - timedelta(minutes=20)),
+                                       "grade": 2, "action": "paused"}, 201)
+    stored = nurse_api.get(f"/api/v1/sessions/{sid}").get_json()
+    with ctx():
+        expected = evaluate(build_record(load_session(sid)), ZoneInfo(app.config["CLINIC_TIMEZONE"]))
+    assert [f["code"] for f in stored["flags"]] == [f.code for f in expected]
+    assert [f["message"] for f in stored["flags"]] == [f.message for f in expected]
+    assert {"hypotension", "news2_urgent", "moderate_reaction"} <= {f.code for f in expected}
+    assert "fever" not in {f.code for f in expected}  # the voided reading raises nothing
