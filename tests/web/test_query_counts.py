@@ -85,3 +85,24 @@ def test_api_query_count_does_not_grow_with_data(app, world, api, endpoint):
     big = add_sessions(nurse, patient.id, 4)
     after = queries_for(app, supervisor, endpoint.format(sid=big[-1]))
     assert after == before, f"{endpoint}: {before} queries with 1 session, {after} with 5"
+
+
+def test_recording_vitals_makes_the_same_queries_however_long_the_session(app, world):
+    """The busiest write at the chair: its queries do not grow with the readings already charted."""
+    nurse, _, patient = world
+    sid = nurse.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "natalizumab"}).get_json()["id"]
+    ready_to_start(nurse, sid, at=datetime.now(timezone.utc) - timedelta(minutes=300))
+    post(nurse, sid, "start", {"at": ago(290)})
+
+    def queries_to_record(minutes):
+        with count_queries(app) as counts:
+            post(nurse, sid, "vitals", {"taken_at": ago(minutes), "phase": "during", "heart_rate": 80}, 201)
+        return len(counts)
+
+    queries_to_record(280)  # warm up: a token's first use of the minute records it
+    first = queries_to_record(270)
+    for minutes in range(260, 60, -10):
+        post(nurse, sid, "vitals", {"taken_at": ago(minutes), "phase": "during", "heart_rate": 80}, 201)
+    later = queries_to_record(50)
+    assert later == first, f"{first} queries with 3 readings charted, {later} with 23"
+    assert first <= 12, f"recording vitals takes {first} queries"
