@@ -18,6 +18,22 @@ import threading
 _writing = threading.local()
 
 
+def _open_queue(connection: sqlite3.Connection) -> int:
+    """Open the queue's file beside the database, as readable as the database itself (like its -wal file).
+
+    -1 when there is none: an in-memory database has no other process to queue with, and a file
+    this user may not open leaves the writers to SQLite's own waiting rather than failing them.
+    """
+    path = next((row[2] for row in connection.execute("PRAGMA database_list") if row[1] == "main"), "")
+    if not path:
+        return -1
+    try:
+        mode = os.stat(path).st_mode & 0o666
+        return os.open(path + "-writers", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, mode)
+    except OSError:
+        return -1
+
+
 class QueuedConnection(sqlite3.Connection):
     """A SQLite connection whose writing transactions queue on `<database>-writers`."""
 
@@ -28,11 +44,8 @@ class QueuedConnection(sqlite3.Connection):
 
     def _queue(self) -> int | None:
         if self._queue_fd is None:
-            path = next((row[2] for row in self.execute("PRAGMA database_list") if row[1] == "main"), "")
-            if not path:  # an in-memory database has no other process to queue with
-                return None
-            self._queue_fd = os.open(path + "-writers", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        return self._queue_fd
+            self._queue_fd = _open_queue(self)
+        return self._queue_fd if self._queue_fd >= 0 else None
 
     def begin_writing(self) -> None:
         """Wait for our turn, then take SQLite's write lock at once (BEGIN IMMEDIATE)."""
@@ -66,8 +79,17 @@ class QueuedConnection(sqlite3.Connection):
     def close(self) -> None:
         try:
             self._leave()
-            if self._queue_fd is not None:
+            if self._queue_fd is not None and self._queue_fd >= 0:
                 os.close(self._queue_fd)
-                self._queue_fd = None
+            self._queue_fd = None
         finally:
             super().close()
+
+    def __del__(self) -> None:
+        # A connection dropped without close() must not keep every other writer waiting:
+        # closing its file releases the lock.
+        if getattr(self, "_queued", False):
+            _writing.active = False
+        if getattr(self, "_queue_fd", None) is not None and self._queue_fd >= 0:
+            os.close(self._queue_fd)
+            self._queue_fd = None
