@@ -1,0 +1,101 @@
+"""Show how PostgreSQL answers each query of the main reads on the million-session database.
+
+Run after `bench/scale.py` has filled the database. Each page is requested once as in use; every
+SELECT it sends is captured with its parameters and run again under EXPLAIN ANALYZE on the same
+database, and the plan's access paths (which index, or a sequential scan) and times are printed.
+This is what the indexes in the migrations are justified by.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import event, func, select  # noqa: E402
+
+from bench.scale import prepare  # noqa: E402
+
+# The lines of a plan that say how rows are found and combined, and what it cost.
+PLAN_LINE = re.compile(r"(Scan|Aggregate|Join|Nested Loop|Sort|Limit|Execution Time)")
+
+
+def capture(app, client, url: str, headers=None) -> list[tuple[str, object]]:
+    from clinic.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def on_execute(_conn, _cursor, statement, parameters, _context, _many):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        response = client.get(url, headers=headers or {})
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert response.status_code == 200, (url, response.status_code)
+    return statements
+
+
+def explain(app, statement: str, parameters) -> list[str]:
+    from clinic.extensions import db
+
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT TEXT) " + statement, parameters)
+            return [row[0] for row in cursor.fetchall()]
+        finally:
+            raw.rollback()
+            raw.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", required=True, help="the PostgreSQL database bench/scale.py filled")
+    args = parser.parse_args()
+    if not args.database_url.startswith("postgresql"):
+        parser.error("EXPLAIN plans are shown for PostgreSQL, the database for a network of centers")
+    app, _, _ = prepare(args.database_url)
+    from clinic.extensions import db
+    from clinic.models import InfusionSession
+    from clinic.services import accounts
+    from clinic.services.actor import Actor
+
+    with app.app_context():
+        sid = db.session.scalar(select(func.max(InfusionSession.id)))
+        token = accounts.issue_token(Actor.system("bench"), accounts.find_user("bench-supervisor"), "explain")
+        db.session.commit()
+        db.session.remove()
+    web = app.test_client()
+    web.post("/login", data={"username": "bench-supervisor", "password": "bench password 123"})
+    api = app.test_client()
+    today = datetime.now(timezone.utc).astimezone().date()
+    reads = {
+        "reaction report, one year (JSON)": (api, f"/api/v1/reports/reactions?from={today - timedelta(days=365)}"
+                                                  f"&to={today}", {"Authorization": f"Bearer {token}"}),
+        "review queue page": (web, "/review/", None),
+        "patient search page (name prefix)": (web, "/patients/?q=lopez12", None),
+        "chair board page": (web, "/", None),
+        "session page": (web, f"/sessions/{sid}", None),
+    }
+    for name, (client, url, headers) in reads.items():
+        client.get(url, headers=headers or {})  # warm up: sign-in, caches
+        print(f"\n=== {name}: {url}")
+        for statement, parameters in capture(app, client, url, headers):
+            first_line = " ".join(statement.split())[:110]
+            print(f"\n  {first_line}…")
+            for line in explain(app, statement, parameters):
+                if PLAN_LINE.search(line):
+                    print("    " + line.rstrip()[:150])
+
+
+if __name__ == "__main__":
+    main()
