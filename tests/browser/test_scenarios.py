@@ -6,6 +6,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.api.test_session_flow import post, ready_to_start
 from tests.browser.conftest import serve
@@ -40,41 +41,41 @@ def test_nurse_day_from_check_in_to_finalize(live, new_page, make_user, make_pat
     make_patient(first_name="Grace", last_name="Hopper", mrn="BR-1", allergies="Penicillin")
     page = new_page()
     log_in(page, live.base, nurse.username)
-    assert page.get_by_role("heading", name="Chair board").is_visible()
+    expect(page.get_by_role("heading", name="Chair board")).to_be_visible()
     assert_accessible(page, "chair board")
     check_in_natalizumab(page, live.base, "Hopper")
-    assert page.get_by_text("Penicillin").first.is_visible()
+    expect(page.get_by_text("Penicillin").first).to_be_visible()
     page.get_by_label(re.compile("TOUCH authorization checked")).check()
     page.get_by_label(re.compile("TOUCH pre-infusion checklist")).check()
     page.get_by_role("button", name="Confirm checks").click()
     record_vitals(page, Systolic=124, Diastolic=78, **{"Heart rate": 72, "Respiratory rate": 14,
                                                       "Oxygen saturation": 98, "Temperature": "36.8"})
-    assert page.get_by_text("Vitals recorded.").is_visible()
+    expect(page.get_by_text("Vitals recorded.")).to_be_visible()
     page.get_by_role("button", name="Start infusion").click()
-    assert page.get_by_text("Infusion started.").is_visible()
+    expect(page.get_by_text("Infusion started.")).to_be_visible()
     record_vitals(page, Systolic=118, Diastolic=74, **{"Heart rate": 96, "Oxygen saturation": 93})
     page.get_by_label("Trouble breathing or wheezing").check()
     page.get_by_label(re.compile("Grade 3:")).check()
     page.get_by_label("Action taken").select_option("stopped")
     page.get_by_role("button", name="Record reactions").click()
     flags = page.locator("#flags")
-    assert flags.is_visible() and "Serious:" in flags.inner_text()
+    expect(flags).to_contain_text("Serious:")
     assert page.locator("#flags").bounding_box()["y"] < page.locator("#vitals-h").bounding_box()["y"]
     assert_accessible(page, "session page with flags")
     assert not small_targets(page), small_targets(page)
     page.get_by_role("button", name="End infusion").click()
-    assert page.get_by_text("observation ends at").first.is_visible()
+    expect(page.get_by_text("observation ends at").first).to_be_visible()
     page.wait_for_function("() => /left$/.test(document.querySelector('[data-countdown]').textContent)")
     page.get_by_label("Reason for early discharge").fill("Transport arrived; patient well and advised")
     page.get_by_role("button", name="Discharge").click()
-    assert page.get_by_text("Patient discharged.").is_visible()
+    expect(page.get_by_text("Patient discharged.")).to_be_visible()
     href = page.get_by_role("link", name="Print visit summary").get_attribute("href")
     pdf = page.context.request.get(live.base + href)
     assert pdf.ok and pdf.body().startswith(b"%PDF")
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Finalize").click()
-    assert page.get_by_text("Finalized. The record is signed").is_visible()
-    assert page.get_by_text("Fingerprint").is_visible()
+    expect(page.get_by_text("Finalized. The record is signed")).to_be_visible()
+    expect(page.get_by_text("Fingerprint")).to_be_visible()
 
 
 def _serious_session(api, make_patient, name):
@@ -101,10 +102,10 @@ def test_supervisor_reviews_and_downloads_the_report(live, new_page, make_user, 
     first.get_by_label("Outcome").select_option("escalated")
     first.get_by_label("Note").fill("Called the neurologist")
     first.get_by_role("button", name="Record review").click()
-    assert page.get_by_text("Nothing to review.").is_visible()
+    expect(page.get_by_text("Nothing to review.")).to_be_visible()
     page.get_by_role("link", name="Reports").click()
     page.get_by_role("button", name="Show report").click()
-    assert page.get_by_text("Infusions with a reaction").first.is_visible()
+    expect(page.get_by_text("Infusions with a reaction").first).to_be_visible()
     assert_accessible(page, "reports")
     screenshot(page, "reports", viewport)
     with page.expect_download() as download:
@@ -128,11 +129,11 @@ def test_roles_logout_and_idle_timeout(live, new_page, make_user, database_url, 
     try:
         idle_page = new_page()
         log_in(idle_page, brief.base, nurse.username)
-        assert idle_page.get_by_role("heading", name="Chair board").is_visible()
+        expect(idle_page.get_by_role("heading", name="Chair board")).to_be_visible()
         time.sleep(3.5)
         idle_page.goto(brief.base + "/patients/")
         assert "/login" in idle_page.url
-        assert idle_page.get_by_text("logged out after a period without activity").is_visible()
+        expect(idle_page.get_by_text("logged out after a period without activity")).to_be_visible()
     finally:
         brief.stop()
 
@@ -160,7 +161,7 @@ def test_vitals_and_reactions_by_keyboard_only(live, new_page, make_user, api, m
     page.keyboard.type("70")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.get_by_text("Vitals recorded.").is_visible()
+    expect(page.get_by_text("Vitals recorded.")).to_be_visible()
     _focus(page, "() => document.activeElement.value === 'headache' && document.activeElement.type === 'checkbox'")
     page.keyboard.press("Space")
     _focus(page, "() => document.activeElement.name === 'reactions-grade'")
@@ -169,8 +170,8 @@ def test_vitals_and_reactions_by_keyboard_only(live, new_page, make_user, api, m
                  "document.activeElement.value === 'Record reactions'")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.get_by_text("Reactions recorded.").is_visible()
-    assert page.locator("td", has_text="Headache").first.is_visible()
+    expect(page.get_by_text("Reactions recorded.")).to_be_visible()
+    expect(page.locator("td", has_text="Headache").first).to_be_visible()
 
 
 def test_second_save_on_a_stale_page_gets_the_conflict_message(live, new_page, make_user, api, make_patient,
@@ -183,9 +184,9 @@ def test_second_save_on_a_stale_page_gets_the_conflict_message(live, new_page, m
         log_in(page, live.base, user.username)
         page.goto(f"{live.base}/sessions/{sid}")
     record_vitals(one, Systolic=120, Diastolic=80)
-    assert one.get_by_text("Vitals recorded.").is_visible()
+    expect(one.get_by_text("Vitals recorded.")).to_be_visible()
     record_vitals(two, Systolic=150, Diastolic=90)
-    assert two.get_by_text("changed by someone else").is_visible()
+    expect(two.get_by_text("changed by someone else")).to_be_visible()
     assert two.locator("td", has_text="150/90").count() == 0
 
 
