@@ -36,7 +36,6 @@ test: install-dev
 
 lint: install-dev
 	$(VENV)/bin/ruff check clinic tests bench
-	mkdir -p bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache

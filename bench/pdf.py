@@ -1,6 +1,7 @@
 """Visit summary render time: median of single renders and a day's batch of 200."""
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import time
@@ -39,6 +40,7 @@ def ordinary_visit() -> VisitSummaryContext:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__).parse_args()  # no options: --help says what it does
     context = ordinary_visit()
     render_visit_summary(context)  # warm up fonts and imports
     timings = []

@@ -213,7 +213,8 @@ def _news2_caveat(record: SessionRecord, v: VitalsRecord, tz: tzinfo) -> str:
 
 
 def _news2_message(prefix: str, s: news2.News2Score, v: VitalsRecord, tz: tzinfo, caveat: str) -> str:
-    missing = f" Not measured: {', '.join(s.missing)}." if s.missing else ""
+    words = news2.PARAMETER_WORDS
+    missing = f" Not measured: {', '.join(words[name] for name in s.missing)}." if s.missing else ""
     return f"{prefix}: NEWS2 {s.total} at {_hhmm(v.taken_at, tz)} — {s.band_text}.{missing}{caveat}"
 
 
@@ -224,8 +225,8 @@ def _news2_flags(record: SessionRecord, tz: tzinfo, urgent: bool) -> list[Flag]:
         is_urgent = s.total >= 5 or s.max_single >= 3
         is_raised = 1 <= s.total <= 4 and s.max_single == 2
         if (urgent and is_urgent) or (not urgent and is_raised):
-            evidence = (Evidence("vitals", v.id, v.taken_at,
-                                 f"NEWS2 {s.total} ({', '.join(f'{k} {p}' for k, p in s.parameters.items() if p)})"),)
+            scored = ", ".join(f"{news2.PARAMETER_WORDS[k]} {p}" for k, p in s.parameters.items() if p)
+            evidence = (Evidence("vitals", v.id, v.taken_at, f"NEWS2 {s.total} ({scored})"),)
             flags.append(Flag("news2_urgent" if urgent else "news2_raised", SERIOUS if urgent else WARNING,
                               _news2_message("Serious" if urgent else "Warning", s, v, tz,
                                              _news2_caveat(record, v, tz)),

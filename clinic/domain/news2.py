@@ -11,6 +11,10 @@ from decimal import Decimal
 from .records import VitalsRecord
 
 PARAMETERS = ("resp_rate", "spo2", "oxygen", "systolic", "heart_rate", "consciousness", "temperature")
+# How a nurse reads each parameter's name in a flag.
+PARAMETER_WORDS = {"resp_rate": "respiratory rate", "spo2": "oxygen saturation", "oxygen": "air or oxygen",
+                   "systolic": "systolic blood pressure", "heart_rate": "heart rate",
+                   "consciousness": "consciousness", "temperature": "temperature"}
 BAND_TEXT = {
     "low": "low score (0–4): ward-based response",
     "low_single_3": "3 in a single parameter: urgent ward-based review",

@@ -370,7 +370,7 @@ def _void(actor: Actor, session_id: int, model, entry_id: int, reason: str, expe
     if row is None or row.session_id != infusion.id:
         raise NotFound(f"No such {what} on this session.")
     if row.is_voided:
-        raise StateError(f"This {what} is already voided.")
+        raise StateError("This entry is already voided.")
     row.voided_at, row.void_reason = utcnow(), data.reason
     db.session.flush()
     save_change(actor, infusion, f"{model.__tablename__}_voided", {"entry_id": row.id, "reason": data.reason},

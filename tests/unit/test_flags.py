@@ -163,6 +163,7 @@ def test_news2_message_names_band_and_missing_and_not_validated_groups():
     child = session(vitals=[vitals(10, resp_rate=25)], born=date(2015, 1, 1))
     message = flags_of(child, "news2_urgent")[0].message
     assert "urgent ward-based review" in message and "Not measured" in message
+    assert "oxygen saturation" in message and "spo2" not in message  # words a nurse reads, not field names
     assert "not validated for patients under 16" in message
     pregnant = session(vitals=[vitals(10, resp_rate=25)], pregnant=True)
     assert "not validated in pregnancy" in flags_of(pregnant, "news2_urgent")[0].message
