@@ -13,6 +13,7 @@ import sys
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -38,9 +39,10 @@ def _app(url):
 
 
 def prepare(url):
-    """Migrate, load the catalog, make the users; return (nurse_id, drug_version_ids)."""
+    """Migrate, load the catalog, make the users; return (app, nurse_id, {drug: (version id, definition)})."""
     from flask_migrate import upgrade
 
+    from clinic.domain.catalog import Drug
     from clinic.extensions import db
     from clinic.models import DrugVersion, User
     from clinic.services import accounts, catalog
@@ -55,29 +57,47 @@ def prepare(url):
                 accounts.create_user(Actor.system("bench"), name, name.title(), role, "bench password 123")
         db.session.commit()
         nurse = db.session.scalar(select(User.id).where(User.username == "bench-nurse"))
-        versions = dict(db.session.execute(select(DrugVersion.drug_code, DrugVersion.id)).all())
+        versions = {code: (vid, Drug.from_dict(definition)) for code, vid, definition in db.session.execute(
+            select(DrugVersion.drug_code, DrugVersion.id, DrugVersion.definition)).all()}
         db.session.remove()
     return app, nurse, versions
 
 
-def _rows(n_sessions, n_patients, nurse, versions, today, rng):
-    """Yield (table, row) in dependency order: patients, then sessions with their vitals and reactions."""
+def _rows(n_sessions, n_patients, nurse, versions, today, now, audit_head, rng):
+    """Yield (table, row) in dependency order: patients, then each session with everything charted on it.
+
+    Every session has its checks, premedications, a rate change, 11 readings and (some) a reaction, as a
+    real one would; each finished session leaves its finalization in the audit chain, which continues
+    from `audit_head` (id, hash) so that `flask audit verify` still holds. Today's sessions started in
+    the last four hours and have only the readings taken by `now`.
+    """
     codes, weights = zip(*DRUG_MIX, strict=True)
     for pid in range(1, n_patients + 1):
         first, last = rng.choice(FIRST), rng.choice(LAST) + str(pid)
         yield "patients", (pid, f"B{pid:07d}", first, last, first.lower(), last.lower(),
                            date(1950 + pid % 50, 1 + pid % 12, 1 + pid % 28), "female" if pid % 3 else "male",
                            "en", False, True, "2025-01-01 00:00:00+00", "2025-01-01 00:00:00+00", 1)
-    counters, vid, rid = {}, 0, 0
+    counters, ids = {}, {"vital_signs": 0, "reaction_entries": 0, "check_confirmations": 0,
+                         "premedication_records": 0, "session_events": 0}
+    audit_id, audit_hash = audit_head
+
+    def next_id(table):
+        ids[table] += 1
+        return ids[table]
+
     for sid in range(1, n_sessions + 1):
-        day = today if sid > n_sessions - TODAY_SESSIONS else today - timedelta(days=1 + sid % 364)
-        today_session = day == today
+        today_session = sid > n_sessions - TODAY_SESSIONS
+        day = today if today_session else today - timedelta(days=1 + sid % 364)
         # Today's sessions are open: one per patient (the database allows one open session per patient and drug).
         pid = 1 + (sid % n_patients if today_session else rng.randrange(n_patients))
         drug = rng.choices(codes, weights)[0]
+        version_id, definition = versions[drug]
         number = counters[(pid, drug)] = counters.get((pid, drug), 0) + 1
-        start = datetime(day.year, day.month, day.day, 13 + sid % 8, sid % 60, tzinfo=timezone.utc)
-        done = day < today
+        if today_session:
+            start = now - timedelta(minutes=20 + sid % 220)
+        else:
+            start = datetime(day.year, day.month, day.day, 13 + sid % 8, sid % 60, tzinfo=timezone.utc)
+        done = not today_session
         roll = rng.random()
         level = "serious" if roll < 0.02 else ("warning" if roll < 0.08 else "none")
         flags = [] if level == "none" else [{"code": "high_grade" if level == "serious" else "moderate_reaction",
@@ -85,22 +105,49 @@ def _rows(n_sessions, n_patients, nurse, versions, today, rng):
                                              "key": f"{sid}", "evidence": [], "action": ""}]
         needs_review = level != "none" and (today - day).days < 14
         ended = start + timedelta(hours=1) if done else None
+        readings = [start + timedelta(minutes=15 * k - 10) for k in range(VITALS_PER_SESSION)]
+        readings = [at for at in readings if at <= now]
         yield "infusion_sessions", (
-            sid, pid, drug, versions[drug], 300, "mg", f"LOT{sid % 97}", number, str(1 + sid % 50), nurse,
-            "finalized" if done else "infusing", day, start, start, ended, done or None, 60,
-            ended + timedelta(hours=1) if done else None, ended + timedelta(hours=1) if done else None,
-            json.dumps(flags), level, start if level != "none" else None, needs_review,
-            start + timedelta(minutes=45), start, 1)
-        for k in range(VITALS_PER_SESSION):
-            vid += 1
-            yield "vital_signs", (vid, sid, start + timedelta(minutes=15 * k - 10), start, "during", 110 + k % 4 * 3,
-                                  70, 72 + k % 4, 16, 98, nurse)
+            sid, pid, drug, version_id, 300, "mg", f"LOT{sid % 97}", number, str(1 + sid % 50), nurse,
+            "finalized" if done else "infusing", day, start - timedelta(minutes=30), start, ended, done or None,
+            60, ended + timedelta(hours=1) if done else None, ended + timedelta(hours=1) if done else None,
+            json.dumps(flags), level, start if level != "none" else None, needs_review, readings[-1],
+            start, 1)
+        for check in definition.checks:
+            yield "check_confirmations", (next_id("check_confirmations"), sid, check.code, check.prompt,
+                                          start - timedelta(minutes=25), nurse)
+        for premed in definition.premedications:
+            yield "premedication_records", (next_id("premedication_records"), sid, premed.code, premed.text,
+                                            premed.is_required_for(number), start - timedelta(minutes=20),
+                                            start - timedelta(minutes=19), nurse)
+        yield "session_events", (next_id("session_events"), sid, "rate_change", start + timedelta(minutes=5),
+                                 start + timedelta(minutes=6), 100, False, nurse)
+        for k, at in enumerate(readings):
+            yield "vital_signs", (next_id("vital_signs"), sid, at, at, "during", 110 + k % 4 * 3, 70, 72 + k % 4,
+                                  16, 98, nurse)
         if level != "none" or roll < 0.12:
-            rid += 1
             code = rng.choice(REACTION_CODES)
-            yield "reaction_entries", (rid, sid, code, code.replace("_", " ").title(), "infusion_reaction", "",
-                                       start + timedelta(minutes=30), start + timedelta(minutes=31),
+            yield "reaction_entries", (next_id("reaction_entries"), sid, code, code.replace("_", " ").title(),
+                                       "infusion_reaction", "", start + timedelta(minutes=30),
+                                       start + timedelta(minutes=31),
                                        3 if level == "serious" else 2 if level == "warning" else 1, "none", nurse)
+        if done:
+            audit_id += 1
+            event = _audit_event(sid, pid, nurse, ended + timedelta(hours=1, minutes=5), audit_hash)
+            audit_hash = event[-1]
+            yield "audit_events", (audit_id, *event)
+
+
+def _audit_event(sid, pid, nurse, at, prev_hash):
+    """One finalization in the audit chain, hashed as the app hashes it."""
+    from clinic.domain.chain import canonical_json, event_hash
+
+    details = canonical_json({"session_id": sid})
+    content = {"occurred_at": at.isoformat(), "user_id": nurse, "username": "bench-nurse",
+               "action": "session_finalized", "object_type": "session", "object_id": str(sid),
+               "patient_id": pid, "client_addr": "127.0.0.1", "details": details}
+    return (at, nurse, "bench-nurse", "session_finalized", "session", str(sid), pid, "127.0.0.1", details,
+            prev_hash, event_hash(prev_hash, content))
 
 
 COLUMNS = {
@@ -115,6 +162,13 @@ COLUMNS = {
                     "resp_rate", "spo2", "recorded_by_id"),
     "reaction_entries": ("id", "session_id", "reaction_code", "reaction_label", "reaction_group", "systems",
                          "onset_at", "charted_at", "grade", "action", "recorded_by_id"),
+    "check_confirmations": ("id", "session_id", "code", "prompt", "confirmed_at", "confirmed_by_id"),
+    "premedication_records": ("id", "session_id", "code", "text", "required", "given_at", "charted_at",
+                              "recorded_by_id"),
+    "session_events": ("id", "session_id", "kind", "occurred_at", "charted_at", "rate_ml_h", "due_to_reaction",
+                       "recorded_by_id"),
+    "audit_events": ("id", "occurred_at", "user_id", "username", "action", "object_type", "object_id",
+                     "patient_id", "client_addr", "details", "prev_hash", "hash"),
 }
 
 
@@ -136,9 +190,11 @@ def fill_postgres(url, rows, total):
     import psycopg
 
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    counts = dict.fromkeys(COLUMNS, 0)
     with psycopg.connect(dsn) as conn, conn.cursor() as cur, click.progressbar(length=total, label="COPY") as bar:
         for chunk in _chunks(rows):
             for table, items in chunk.items():
+                counts[table] += len(items)
                 if items:
                     with cur.copy(f"COPY {table} ({', '.join(COLUMNS[table])}) FROM STDIN") as copy:
                         for row in items:
@@ -150,14 +206,17 @@ def fill_postgres(url, rows, total):
         conn.commit()
         conn.autocommit = True
         cur.execute("VACUUM ANALYZE")
+    return counts
 
 
 def fill_sqlite(url, rows, total):
     engine = create_engine(url)
+    counts = dict.fromkeys(COLUMNS, 0)
     with click.progressbar(length=total, label="INSERT") as bar:
         for chunk in _chunks(rows):
             with engine.begin() as conn:
                 for table, items in chunk.items():
+                    counts[table] += len(items)
                     if items:
                         marks = ", ".join("?" * len(COLUMNS[table]))
                         conn.exec_driver_sql(
@@ -167,6 +226,7 @@ def fill_sqlite(url, rows, total):
             bar.update(len(chunk["infusion_sessions"]))
     with engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
+    return counts
 
 
 def generate(url, sessions):
@@ -178,13 +238,15 @@ def generate(url, sessions):
         print(f"{have} sessions already there: skipping the fill")
         return app
     rng = random.Random(20261124)
-    today = datetime.now(timezone.utc).astimezone().date()
-    rows = _rows(sessions, sessions // 7, nurse, versions, today, rng)
+    now = datetime.now(timezone.utc)
+    today = now.astimezone(ZoneInfo(app.config["CLINIC_TIMEZONE"])).date()  # the chair board's day
+    with engine.connect() as conn:
+        head = conn.execute(text("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")).one()
+    rows = _rows(sessions, sessions // 7, nurse, versions, today, now, tuple(head), rng)
     t0 = time.perf_counter()
-    (fill_postgres if url.startswith("postgresql") else fill_sqlite)(url, rows, sessions)
+    counts = (fill_postgres if url.startswith("postgresql") else fill_sqlite)(url, rows, sessions)
     elapsed = time.perf_counter() - t0
-    print(f"filled {sessions} sessions, {sessions * VITALS_PER_SESSION} vital-sign sets, "
-          f"{sessions // 7} patients in {elapsed:.0f} s")
+    print(f"filled in {elapsed:.0f} s: " + ", ".join(f"{n:,} {table}" for table, n in counts.items()))
     return app
 
 
