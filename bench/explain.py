@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -20,7 +21,8 @@ from sqlalchemy import event, func, select  # noqa: E402
 from bench.scale import prepare  # noqa: E402
 
 # The lines of a plan that say how rows are found and combined, and what it cost.
-PLAN_LINE = re.compile(r"(Scan|Aggregate|Join|Nested Loop|Sort|Limit|Execution Time)")
+PLAN_LINE = re.compile(r"(Scan|Aggregate|Join|Nested Loop|Hash|Sort|Limit|BitmapOr|Index Cond|Recheck Cond|Filter|"
+                       r"Rows Removed|Execution Time)")
 
 
 def capture(app, client, url: str, headers=None) -> list[tuple[str, object]]:
@@ -77,7 +79,7 @@ def main():
     web = app.test_client()
     web.post("/login", data={"username": "bench-supervisor", "password": "bench password 123"})
     api = app.test_client()
-    today = datetime.now(timezone.utc).astimezone().date()
+    today = datetime.now(ZoneInfo(app.config["CLINIC_TIMEZONE"])).date()
     reads = {
         "reaction report, one year (JSON)": (api, f"/api/v1/reports/reactions?from={today - timedelta(days=365)}"
                                                   f"&to={today}", {"Authorization": f"Bearer {token}"}),

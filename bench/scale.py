@@ -12,6 +12,7 @@ import statistics
 import sys
 import time
 from datetime import date, datetime, timedelta, timezone
+from datetime import time as dtime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,8 @@ import click
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
+
+from clinic.domain.catalog import REACTIONS  # noqa: E402
 
 DRUG_MIX = (("natalizumab", 0.45), ("ocrelizumab", 0.25), ("ivig", 0.12), ("ublituximab", 0.06),
             ("methylprednisolone", 0.06), ("rituximab", 0.04), ("alemtuzumab", 0.015), ("cyclophosphamide", 0.005))
@@ -63,90 +66,114 @@ def prepare(url):
     return app, nurse, versions
 
 
-def _rows(n_sessions, n_patients, nurse, versions, today, now, audit_head, rng):
+def _rows(n_sessions, n_patients, nurse, versions, today, now, day_starts, audit_head, rng):
     """Yield (table, row) in dependency order: patients, then each session with everything charted on it.
 
-    Every session has its checks, premedications, a rate change, 11 readings and (some) a reaction, as a
-    real one would; each finished session leaves its finalization in the audit chain, which continues
-    from `audit_head` (id, hash) so that `flask audit verify` still holds. Today's sessions started in
-    the last four hours and have only the readings taken by `now`.
+    A year of finished sessions in date order (so infusion numbers follow the calendar), each charted as a
+    real one is: its drug's checks and premedications, a rate change, a baseline reading and ten more up
+    to discharge, a reaction in about one in eight (with the flag it raises), and its discharge in the
+    audit chain, which continues from `audit_head` (id, hash) so `flask audit verify` holds. Then today's
+    sessions, started in the last hour and charted up to `now`. `day_starts` is today's local midnight.
     """
     codes, weights = zip(*DRUG_MIX, strict=True)
+    reactions = {r.code: r for r in REACTIONS if r.code in REACTION_CODES}
     for pid in range(1, n_patients + 1):
         first, last = rng.choice(FIRST), rng.choice(LAST) + str(pid)
         yield "patients", (pid, f"B{pid:07d}", first, last, first.lower(), last.lower(),
                            date(1950 + pid % 50, 1 + pid % 12, 1 + pid % 28), "female" if pid % 3 else "male",
                            "en", False, True, "2025-01-01 00:00:00+00", "2025-01-01 00:00:00+00", 1)
-    counters, ids = {}, {"vital_signs": 0, "reaction_entries": 0, "check_confirmations": 0,
-                         "premedication_records": 0, "session_events": 0}
+    counters, ids = {}, dict.fromkeys(("vital_signs", "reaction_entries", "check_confirmations",
+                                       "premedication_records", "session_events"), 0)
     audit_id, audit_hash = audit_head
+    past = n_sessions - TODAY_SESSIONS
 
     def next_id(table):
         ids[table] += 1
         return ids[table]
 
     for sid in range(1, n_sessions + 1):
-        today_session = sid > n_sessions - TODAY_SESSIONS
-        day = today if today_session else today - timedelta(days=1 + sid % 364)
+        today_session = sid > past
+        if today_session:
+            day = today
+            start = max(now - timedelta(minutes=20 + sid % 45), day_starts + timedelta(minutes=1))
+        else:
+            day = today - timedelta(days=364 - (sid - 1) * 364 // past)
+            start = datetime(day.year, day.month, day.day, 13 + sid % 8, sid % 60, tzinfo=timezone.utc)
         # Today's sessions are open: one per patient (the database allows one open session per patient and drug).
         pid = 1 + (sid % n_patients if today_session else rng.randrange(n_patients))
         drug = rng.choices(codes, weights)[0]
         version_id, definition = versions[drug]
         number = counters[(pid, drug)] = counters.get((pid, drug), 0) + 1
-        if today_session:
-            start = now - timedelta(minutes=20 + sid % 220)
-        else:
-            start = datetime(day.year, day.month, day.day, 13 + sid % 8, sid % 60, tzinfo=timezone.utc)
-        done = not today_session
+        ended = None if today_session else start + timedelta(hours=1)
+        discharged = None if today_session else ended + timedelta(hours=1)
         roll = rng.random()
         level = "serious" if roll < 0.02 else ("warning" if roll < 0.08 else "none")
-        flags = [] if level == "none" else [{"code": "high_grade" if level == "serious" else "moderate_reaction",
-                                             "level": level, "message": f"{level.title()}: generated",
-                                             "key": f"{sid}", "evidence": [], "action": ""}]
-        needs_review = level != "none" and (today - day).days < 14
-        ended = start + timedelta(hours=1) if done else None
-        readings = [start + timedelta(minutes=15 * k - 10) for k in range(VITALS_PER_SESSION)]
-        readings = [at for at in readings if at <= now]
-        yield "infusion_sessions", (
-            sid, pid, drug, version_id, 300, "mg", f"LOT{sid % 97}", number, str(1 + sid % 50), nurse,
-            "finalized" if done else "infusing", day, start - timedelta(minutes=30), start, ended, done or None,
-            60, ended + timedelta(hours=1) if done else None, ended + timedelta(hours=1) if done else None,
-            json.dumps(flags), level, start if level != "none" else None, needs_review, readings[-1],
-            start, 1)
-        for check in definition.checks:
-            yield "check_confirmations", (next_id("check_confirmations"), sid, check.code, check.prompt,
-                                          start - timedelta(minutes=25), nurse)
-        for premed in definition.premedications:
-            yield "premedication_records", (next_id("premedication_records"), sid, premed.code, premed.text,
-                                            premed.is_required_for(number), start - timedelta(minutes=20),
-                                            start - timedelta(minutes=19), nurse)
-        yield "session_events", (next_id("session_events"), sid, "rate_change", start + timedelta(minutes=5),
-                                 start + timedelta(minutes=6), 100, False, nurse)
-        for k, at in enumerate(readings):
-            yield "vital_signs", (next_id("vital_signs"), sid, at, at, "during", 110 + k % 4 * 3, 70, 72 + k % 4,
-                                  16, 98, nurse)
-        if level != "none" or roll < 0.12:
+        onset = start + timedelta(minutes=30)
+        reaction = None
+        if (level != "none" or roll < 0.12) and onset <= now:
             code = rng.choice(REACTION_CODES)
-            yield "reaction_entries", (next_id("reaction_entries"), sid, code, code.replace("_", " ").title(),
-                                       "infusion_reaction", "", start + timedelta(minutes=30),
-                                       start + timedelta(minutes=31),
-                                       3 if level == "serious" else 2 if level == "warning" else 1, "none", nurse)
-        if done:
+            reaction = (next_id("reaction_entries"), reactions[code], 3 if level == "serious" else 2 if level ==
+                        "warning" else 1)
+        elif level != "none":
+            level = "none"  # today's session has not reached its reaction yet
+        flags = [] if reaction is None or level == "none" else [_flag(level, reaction, onset)]
+        readings = [(start + timedelta(minutes=13 * k - 10), k) for k in range(VITALS_PER_SESSION)]
+        readings = [(at, k) for at, k in readings if at <= now]
+        status = "infusing" if today_session else "discharged"
+        yield "infusion_sessions", (
+            sid, pid, drug, version_id, 300, "mg", f"LOT{sid % 97}", number, str(1 + sid % 50), nurse, status, day,
+            start - timedelta(minutes=30), start, ended, None if today_session else True, 60, discharged,
+            discharged, json.dumps(flags), level, start if flags else None,
+            bool(flags) and (today - day).days < 14, readings[-1][0], start, 1, int(reaction is not None))
+        yield from _charted(sid, definition, number, start, ended, readings, now, nurse, next_id)
+        if reaction is not None:
+            rid, found, grade = reaction
+            yield "reaction_entries", (rid, sid, found.code, found.label, found.group, ",".join(sorted(found.systems)),
+                                       onset, onset + timedelta(minutes=1), grade, "none", nurse)
+        if discharged is not None:
             audit_id += 1
-            event = _audit_event(sid, pid, nurse, ended + timedelta(hours=1, minutes=5), audit_hash)
+            event = _audit_event(sid, pid, nurse, discharged + timedelta(minutes=1), discharged, audit_hash)
             audit_hash = event[-1]
             yield "audit_events", (audit_id, *event)
 
 
-def _audit_event(sid, pid, nurse, at, prev_hash):
-    """One finalization in the audit chain, hashed as the app hashes it."""
+def _charted(sid, definition, number, start, ended, readings, now, nurse, next_id):
+    """A session's checks, premedications, rate change and readings (each phase as the nurse charts it)."""
+    for check in definition.checks:
+        yield "check_confirmations", (next_id("check_confirmations"), sid, check.code, check.prompt,
+                                      start - timedelta(minutes=25), nurse)
+    for premed in definition.premedications:
+        yield "premedication_records", (next_id("premedication_records"), sid, premed.code, premed.text,
+                                        premed.is_required_for(number), start - timedelta(minutes=20),
+                                        start - timedelta(minutes=19), nurse)
+    if start + timedelta(minutes=6) <= now:
+        yield "session_events", (next_id("session_events"), sid, "rate_change", start + timedelta(minutes=5),
+                                 start + timedelta(minutes=6), 100, False, nurse)
+    for at, k in readings:
+        phase = ("baseline" if k == 0 else "during" if ended is None or at < ended else
+                 "discharge" if k == VITALS_PER_SESSION - 1 else "observation")
+        yield "vital_signs", (next_id("vital_signs"), sid, at, at, phase, 110 + k % 4 * 3, 70, 72 + k % 4,
+                              16, 98, nurse)
+
+
+def _flag(level, reaction, onset) -> dict:
+    """The flag the app raises for a grade 3 (serious) or grade 2 (warning) reaction, as it stores it."""
+    rid, found, grade = reaction
+    code = "high_grade" if level == "serious" else "moderate_reaction"
+    evidence = [{"kind": "reaction", "id": rid, "at": onset.isoformat(), "value": f"{found.label}, grade {grade}"}]
+    return {"code": code, "level": level, "message": f"{level.title()}: grade {grade} reaction — {found.label}.",
+            "action": "", "evidence": evidence, "key": f"{code}:reaction{rid}"}
+
+
+def _audit_event(sid, pid, nurse, at, discharged, prev_hash):
+    """The session's discharge in the audit chain, with the details the app records, hashed as the app does."""
     from clinic.domain.chain import canonical_json, event_hash
 
-    details = canonical_json({"session_id": sid})
+    details = canonical_json({"session_id": sid, "at": discharged.isoformat(), "early_reason": None})
     content = {"occurred_at": at.isoformat(), "user_id": nurse, "username": "bench-nurse",
-               "action": "session_finalized", "object_type": "session", "object_id": str(sid),
+               "action": "patient_discharged", "object_type": "session", "object_id": str(sid),
                "patient_id": pid, "client_addr": "127.0.0.1", "details": details}
-    return (at, nurse, "bench-nurse", "session_finalized", "session", str(sid), pid, "127.0.0.1", details,
+    return (at, nurse, "bench-nurse", "patient_discharged", "session", str(sid), pid, "127.0.0.1", details,
             prev_hash, event_hash(prev_hash, content))
 
 
@@ -157,7 +184,7 @@ COLUMNS = {
                           "infusion_number", "chair", "nurse_id", "status", "session_date", "created_at",
                           "started_at", "ended_at", "full_dose", "observation_minutes", "observation_ends_at",
                           "discharged_at", "flags", "flag_level", "flags_raised_at", "needs_review",
-                          "last_vitals_at", "updated_at", "version"),
+                          "last_vitals_at", "updated_at", "version", "reaction_count"),
     "vital_signs": ("id", "session_id", "taken_at", "charted_at", "phase", "systolic", "diastolic", "heart_rate",
                     "resp_rate", "spo2", "recorded_by_id"),
     "reaction_entries": ("id", "session_id", "reaction_code", "reaction_label", "reaction_group", "systems",
@@ -187,6 +214,7 @@ def _chunks(rows, size=20_000):
 
 
 def fill_postgres(url, rows, total):
+    """COPY every table in one transaction: an interrupted fill leaves nothing, so running again starts clean."""
     import psycopg
 
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
@@ -199,7 +227,6 @@ def fill_postgres(url, rows, total):
                     with cur.copy(f"COPY {table} ({', '.join(COLUMNS[table])}) FROM STDIN") as copy:
                         for row in items:
                             copy.write_row(row)
-            conn.commit()
             bar.update(len(chunk["infusion_sessions"]))
         for table in COLUMNS:
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
@@ -210,19 +237,19 @@ def fill_postgres(url, rows, total):
 
 
 def fill_sqlite(url, rows, total):
+    """Insert in one transaction, like the PostgreSQL fill."""
     engine = create_engine(url)
     counts = dict.fromkeys(COLUMNS, 0)
-    with click.progressbar(length=total, label="INSERT") as bar:
+    with click.progressbar(length=total, label="INSERT") as bar, engine.begin() as conn:
         for chunk in _chunks(rows):
-            with engine.begin() as conn:
-                for table, items in chunk.items():
-                    counts[table] += len(items)
-                    if items:
-                        marks = ", ".join("?" * len(COLUMNS[table]))
-                        conn.exec_driver_sql(
-                            f"INSERT INTO {table} ({', '.join(COLUMNS[table])}) VALUES ({marks})",
-                            [tuple(v.isoformat(sep=" ") if isinstance(v, datetime) else
-                                   (v.isoformat() if isinstance(v, date) else v) for v in r) for r in items])
+            for table, items in chunk.items():
+                counts[table] += len(items)
+                if items:
+                    marks = ", ".join("?" * len(COLUMNS[table]))
+                    conn.exec_driver_sql(
+                        f"INSERT INTO {table} ({', '.join(COLUMNS[table])}) VALUES ({marks})",
+                        [tuple(v.isoformat(sep=" ") if isinstance(v, datetime) else
+                               (v.isoformat() if isinstance(v, date) else v) for v in r) for r in items])
             bar.update(len(chunk["infusion_sessions"]))
     with engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
@@ -242,7 +269,8 @@ def generate(url, sessions):
     today = now.astimezone(ZoneInfo(app.config["CLINIC_TIMEZONE"])).date()  # the chair board's day
     with engine.connect() as conn:
         head = conn.execute(text("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")).one()
-    rows = _rows(sessions, sessions // 7, nurse, versions, today, now, tuple(head), rng)
+    day_starts = datetime.combine(today, dtime.min, ZoneInfo(app.config["CLINIC_TIMEZONE"])).astimezone(timezone.utc)
+    rows = _rows(sessions, sessions // 7, nurse, versions, today, now, day_starts, tuple(head), rng)
     t0 = time.perf_counter()
     counts = (fill_postgres if url.startswith("postgresql") else fill_sqlite)(url, rows, sessions)
     elapsed = time.perf_counter() - t0
@@ -270,7 +298,7 @@ def measure(app):
         db.session.remove()
     client = app.test_client()
     client.post("/login", data={"username": "bench-supervisor", "password": "bench password 123"})
-    today = datetime.now(timezone.utc).astimezone().date()
+    today = datetime.now(ZoneInfo(app.config["CLINIC_TIMEZONE"])).date()
     year = f"from={today - timedelta(days=365)}&to={today}"
     cases = {
         "reaction report, one year (JSON)": None,

@@ -75,10 +75,9 @@ def search(q: str, include_inactive: bool = False, limit: int = SEARCH_LIMIT) ->
     if not q:
         return []
     terms = [t for t in search_key(q.replace(",", " ")).split(" ") if t]
-    conditions = [_mrn_starts_with(variant) for variant in dict.fromkeys((q, q.upper(), q.lower()))]
+    conditions = [_starts_with(Patient.mrn, variant) for variant in dict.fromkeys((q, q.upper(), q.lower()))]
     if terms:
-        name_match = [or_(Patient.last_key.startswith(t, autoescape=True),
-                          Patient.first_key.startswith(t, autoescape=True)) for t in terms]
+        name_match = [or_(_starts_with(Patient.last_key, t), _starts_with(Patient.first_key, t)) for t in terms]
         conditions.append(db.and_(*name_match))
     query = select(Patient).where(or_(*conditions)).order_by(Patient.last_key, Patient.first_key, Patient.id)
     if not include_inactive:
@@ -86,10 +85,10 @@ def search(q: str, include_inactive: bool = False, limit: int = SEARCH_LIMIT) ->
     return list(db.session.scalars(query.limit(limit)))
 
 
-def _mrn_starts_with(prefix: str):
-    # The range lets the unique MRN index answer; startswith keeps the match exact.
-    return db.and_(Patient.mrn >= prefix, Patient.mrn < prefix + "\U0010ffff",
-                   Patient.mrn.startswith(prefix, autoescape=True))
+def _starts_with(column, prefix: str):
+    # The range lets the column's index answer (PostgreSQL uses an index for LIKE only under the C
+    # collation); startswith keeps the match exact.
+    return db.and_(column >= prefix, column < prefix + "\U0010ffff", column.startswith(prefix, autoescape=True))
 
 
 def id_by_mrn(mrn: str) -> int | None:
