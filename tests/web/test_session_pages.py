@@ -141,3 +141,18 @@ def test_search_finds_an_mrn_by_prefix_in_any_case_and_shows_inactive_patients(n
     page = nurse.get("/patients?q=ra-2").get_data(as_text=True)
     assert "Gone, Ina" in page and "inactive" in page
     assert nurse.get("/patients?q=RA-1001%25").get_data(as_text=True).count("Active, Rosa") == 0, "% is literal"
+
+
+def test_a_finished_record_still_shows_its_checks_and_rate_changes(nurse):
+    """Once the infusion is under way the forms go, but what was confirmed and done stays on the record."""
+    sid = register_and_check_in(nurse)
+    nurse.post(f"/sessions/{sid}/checks", {"checks-codes": ["touch_authorized", "touch_checklist"]})
+    act(nurse, sid, "vitals", {"taken_at": local(45), "phase": "baseline", "systolic": "126", "diastolic": "80"})
+    act(nurse, sid, "start", {"at": local(40)})
+    act(nurse, sid, "rate", {"rate_ml_h": "120", "at": local(30)})
+    act(nurse, sid, "end", {"at": local(5), "full_dose": "yes"})
+    act(nurse, sid, "discharge", {"at": local(0), "early_reason": "transport arrived; patient well"})
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    assert 'name="checks-codes"' not in page and "Start infusion" not in page  # those forms are gone
+    assert "Pre-infusion checks" in page and page.count("— confirmed by") == 2
+    assert "Rate changes and pauses" in page and "120 mL/h" in page
