@@ -70,6 +70,16 @@ def save_change(actor: Actor, infusion: InfusionSession, action: str, details: d
                  patient_id=infusion.patient_id, details={"session_id": infusion.id, **(details or {})})
 
 
+def _chart(*entries) -> None:
+    """Store new entries, flushed so they have their ids.
+
+    They are not appended to the session's collections: that would load every earlier entry,
+    and the flags read the entries as stored.
+    """
+    db.session.add_all(entries)
+    db.session.flush()
+
+
 def _at(value: datetime | None) -> datetime:
     return value or utcnow()
 
@@ -187,8 +197,7 @@ def record_premedication(actor: Actor, session_id: int, expected_version: int | 
         required=premed.is_required_for(infusion.infusion_number), given_at=data.given_at, dose=data.dose,
         not_given_reason=data.not_given_reason, recorded_by_id=actor.user_id, charted_at=utcnow(),
     )
-    infusion.premedications.append(row)
-    db.session.flush()
+    _chart(row)
     save_change(actor, infusion, "premedication_recorded", {"code": premed.code, "given": data.given_at is not None},
            object_type="premedication", object_id=row.id)
     return row
@@ -205,8 +214,7 @@ def record_vitals(actor: Actor, session_id: int, expected_version: int | None = 
         raise Invalid.field("taken_at", "a baseline reading must be taken before the infusion started")
     _not_before(data.taken_at, infusion.created_at - timedelta(hours=12), "taken_at", "the check-in")
     row = VitalSigns(session_id=infusion.id, recorded_by_id=actor.user_id, charted_at=utcnow(), **data.model_dump())
-    db.session.add(row)  # not appended to infusion.vitals: that would load every earlier reading
-    db.session.flush()
+    _chart(row)
     save_change(actor, infusion, "vitals_recorded", {"phase": data.phase}, object_type="vitals", object_id=row.id)
     return row
 
@@ -234,8 +242,7 @@ def record_reactions(actor: Actor, session_id: int, entries: list[dict],
             reaction_group=reaction.reaction_group, systems=reaction.systems, onset_at=data.onset_at,
             grade=data.grade, action=data.action, medication=data.medication or None, notes=data.notes or None,
             resolved_at=data.resolved_at, recorded_by_id=actor.user_id, charted_at=utcnow()))
-    infusion.reactions.extend(rows)
-    db.session.flush()
+    _chart(*rows)
     save_change(actor, infusion, "reactions_recorded",
            {"entries": [{"id": r.id, "code": r.reaction_code, "grade": r.grade, "action": r.action} for r in rows]})
     return rows
@@ -275,10 +282,9 @@ def start(actor: Actor, session_id: int, expected_version: int | None = None, **
     return infusion
 
 
-def _add_event(actor: Actor, infusion: InfusionSession, action: str, **values) -> SessionEvent:
-    row = SessionEvent(recorded_by_id=actor.user_id, charted_at=utcnow(), **values)
-    infusion.events.append(row)
-    db.session.flush()
+def _add_event(actor: Actor, infusion: InfusionSession, **values) -> SessionEvent:
+    row = SessionEvent(session_id=infusion.id, recorded_by_id=actor.user_id, charted_at=utcnow(), **values)
+    _chart(row)
     return row
 
 
@@ -290,7 +296,7 @@ def pause(actor: Actor, session_id: int, expected_version: int | None = None, **
     at = _at(data.at)
     _not_before(at, infusion.started_at, "at", "the start")
     infusion.status = "paused"
-    row = _add_event(actor, infusion, "pause", kind="pause", occurred_at=at, reason=data.reason,
+    row = _add_event(actor, infusion, kind="pause", occurred_at=at, reason=data.reason,
                      due_to_reaction=data.due_to_reaction)
     save_change(actor, infusion, "infusion_paused", {"event_id": row.id, "reason": data.reason,
                                                  "due_to_reaction": data.due_to_reaction})
@@ -307,7 +313,7 @@ def resume(actor: Actor, session_id: int, expected_version: int | None = None, *
                      default=infusion.started_at)
     _not_before(at, last_pause, "at", "the pause")
     infusion.status = "infusing"
-    row = _add_event(actor, infusion, "resume", kind="resume", occurred_at=at, reason=data.reason or None)
+    row = _add_event(actor, infusion, kind="resume", occurred_at=at, reason=data.reason or None)
     save_change(actor, infusion, "infusion_resumed", {"event_id": row.id})
     return infusion
 
@@ -319,7 +325,7 @@ def change_rate(actor: Actor, session_id: int, expected_version: int | None = No
     data = validate(schemas.RateIn, fields)
     at = _at(data.at)
     _not_before(at, infusion.started_at, "at", "the start")
-    row = _add_event(actor, infusion, "rate", kind="rate_change", occurred_at=at, rate_ml_h=data.rate_ml_h)
+    row = _add_event(actor, infusion, kind="rate_change", occurred_at=at, rate_ml_h=data.rate_ml_h)
     save_change(actor, infusion, "rate_changed", {"rate_ml_h": str(data.rate_ml_h)}, object_type="event",
            object_id=row.id)
     return row
