@@ -78,11 +78,10 @@ def _begin(conn):
     if conn.dialect.name == "sqlite":
         writable = write_intent.get()
         conn.info["writable"] = writable
-        dbapi_connection = conn.connection.dbapi_connection
-        if writable and isinstance(dbapi_connection, QueuedConnection):
-            dbapi_connection.begin_writing()
+        if writable:
+            conn.connection.dbapi_connection.begin_writing()  # every SQLite connection is a QueuedConnection
         else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if writable else "BEGIN")
+            conn.exec_driver_sql("BEGIN")
 
 
 @contextmanager

@@ -66,9 +66,10 @@ def _charted_by(entry) -> str:
     return _name(entry.recorded_by) if loaded else ""
 
 
-# The converters below read an ORM entry or a plain row of the same columns alike.
+# The converters below read an ORM entry or a plain row of the same columns alike (readings for
+# the rules are made by position instead: see _STORED_VITALS).
 
-def _vitals(v, recorded_by: str = "") -> VitalsRecord:
+def _vitals(v, recorded_by: str) -> VitalsRecord:
     return VitalsRecord(
         id=v.id, taken_at=v.taken_at, phase=v.phase, systolic=v.systolic, diastolic=v.diastolic,
         heart_rate=v.heart_rate, resp_rate=v.resp_rate, temperature_c=v.temperature_c, spo2=v.spo2,
