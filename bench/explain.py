@@ -10,15 +10,13 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event, func, select  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
-from bench.scale import prepare  # noqa: E402
+from bench.scale import main_reads, prepare  # noqa: E402
 
 # The lines of a plan that say how rows are found and combined, and what it cost.
 PLAN_LINE = re.compile(r"(Scan|Aggregate|Join|Nested Loop|Hash|Sort|Limit|BitmapOr|Index Cond|Recheck Cond|Filter|"
@@ -38,7 +36,7 @@ def capture(app, client, url: str, headers=None) -> list[tuple[str, object]]:
 
     event.listen(engine, "before_cursor_execute", on_execute)
     try:
-        response = client.get(url, headers=headers or {})
+        response = client.get(url, headers=headers)
     finally:
         event.remove(engine, "before_cursor_execute", on_execute)
     assert response.status_code == 200, (url, response.status_code)
@@ -66,30 +64,9 @@ def main():
     if not args.database_url.startswith("postgresql"):
         parser.error("EXPLAIN plans are shown for PostgreSQL, the database for a network of centers")
     app, _, _ = prepare(args.database_url)
-    from clinic.extensions import db
-    from clinic.models import InfusionSession
-    from clinic.services import accounts
-    from clinic.services.actor import Actor
-
-    with app.app_context():
-        sid = db.session.scalar(select(func.max(InfusionSession.id)))
-        token = accounts.issue_token(Actor.system("bench"), accounts.find_user("bench-supervisor"), "explain")
-        db.session.commit()
-        db.session.remove()
-    web = app.test_client()
-    web.post("/login", data={"username": "bench-supervisor", "password": "bench password 123"})
-    api = app.test_client()
-    today = datetime.now(ZoneInfo(app.config["CLINIC_TIMEZONE"])).date()
-    reads = {
-        "reaction report, one year (JSON)": (api, f"/api/v1/reports/reactions?from={today - timedelta(days=365)}"
-                                                  f"&to={today}", {"Authorization": f"Bearer {token}"}),
-        "review queue page": (web, "/review/", None),
-        "patient search page (name prefix)": (web, "/patients/?q=lopez12", None),
-        "chair board page": (web, "/", None),
-        "session page": (web, f"/sessions/{sid}", None),
-    }
+    reads = main_reads(app)
     for name, (client, url, headers) in reads.items():
-        client.get(url, headers=headers or {})  # warm up: sign-in, caches
+        client.get(url, headers=headers)  # warm up: sign-in, caches
         print(f"\n=== {name}: {url}")
         for statement, parameters in capture(app, client, url, headers):
             first_line = " ".join(statement.split())[:110]

@@ -66,14 +66,15 @@ def prepare(url):
     return app, nurse, versions
 
 
-def _rows(n_sessions, n_patients, nurse, versions, today, now, day_starts, audit_head, rng):
+def _rows(n_sessions, n_patients, nurse, versions, today, now, day_starts, tz, audit_head, rng):
     """Yield (table, row) in dependency order: patients, then each session with everything charted on it.
 
     A year of finished sessions in date order (so infusion numbers follow the calendar), each charted as a
     real one is: its drug's checks and premedications, a rate change, a baseline reading and ten more up
     to discharge, a reaction in about one in eight (with the flag it raises), and its discharge in the
     audit chain, which continues from `audit_head` (id, hash) so `flask audit verify` holds. Then today's
-    sessions, started in the last hour and charted up to `now`. `day_starts` is today's local midnight.
+    sessions, started in the last hour and charted up to `now`. `day_starts` is today's midnight in the
+    clinic's zone `tz`.
     """
     codes, weights = zip(*DRUG_MIX, strict=True)
     reactions = {r.code: r for r in REACTIONS if r.code in REACTION_CODES}
@@ -107,16 +108,13 @@ def _rows(n_sessions, n_patients, nurse, versions, today, now, day_starts, audit
         ended = None if today_session else start + timedelta(hours=1)
         discharged = None if today_session else ended + timedelta(hours=1)
         roll = rng.random()
-        level = "serious" if roll < 0.02 else ("warning" if roll < 0.08 else "none")
+        grade = 3 if roll < 0.02 else 2 if roll < 0.08 else 1
         onset = start + timedelta(minutes=30)
         reaction = None
-        if (level != "none" or roll < 0.12) and onset <= now:
-            code = rng.choice(REACTION_CODES)
-            reaction = (next_id("reaction_entries"), reactions[code], 3 if level == "serious" else 2 if level ==
-                        "warning" else 1)
-        elif level != "none":
-            level = "none"  # today's session has not reached its reaction yet
-        flags = [] if reaction is None or level == "none" else [_flag(level, reaction, onset)]
+        if roll < 0.12 and onset <= now:  # today's session may not have reached it yet
+            reaction = (next_id("reaction_entries"), reactions[rng.choice(REACTION_CODES)], grade)
+        flags = _flags(reaction, onset, tz) if reaction else []
+        level = "serious" if any(f["level"] == "serious" for f in flags) else "warning" if flags else "none"
         readings = [(start + timedelta(minutes=13 * k - 10), k) for k in range(VITALS_PER_SESSION)]
         readings = [(at, k) for at, k in readings if at <= now]
         status = "infusing" if today_session else "discharged"
@@ -156,13 +154,21 @@ def _charted(sid, definition, number, start, ended, readings, now, nurse, next_i
                               16, 98, nurse)
 
 
-def _flag(level, reaction, onset) -> dict:
-    """The flag the app raises for a grade 3 (serious) or grade 2 (warning) reaction, as it stores it."""
+def _flags(reaction, onset, tz) -> list[dict]:
+    """The flags the app's own rules raise for the session's reaction, stored as the app stores them.
+
+    The generated readings are unremarkable (NEWS2 at most 1) and raise no flag, so the reaction decides.
+    """
+    from clinic.domain.flags import evaluate
+    from clinic.domain.records import PatientRecord, ReactionRecord, SessionRecord
+
     rid, found, grade = reaction
-    code = "high_grade" if level == "serious" else "moderate_reaction"
-    evidence = [{"kind": "reaction", "id": rid, "at": onset.isoformat(), "value": f"{found.label}, grade {grade}"}]
-    return {"code": code, "level": level, "message": f"{level.title()}: grade {grade} reaction — {found.label}.",
-            "action": "", "evidence": evidence, "key": f"{code}:reaction{rid}"}
+    entry = ReactionRecord(id=rid, code=found.code, label=found.label, group=found.group, systems=found.systems,
+                           onset_at=onset, grade=grade, action="none")
+    record = SessionRecord(id=0, patient=PatientRecord(0, "", "", "", date(1980, 1, 1)), drug_code="",
+                           drug_brand="", drug_generic="", dose=300, dose_unit="mg", infusion_number=1,
+                           status="discharged", reactions=(entry,))
+    return [dict(f.to_dict(), key=f.key) for f in evaluate(record, tz)]
 
 
 def _audit_event(sid, pid, nurse, at, discharged, prev_hash):
@@ -266,11 +272,12 @@ def generate(url, sessions):
         return app
     rng = random.Random(20261124)
     now = datetime.now(timezone.utc)
-    today = now.astimezone(ZoneInfo(app.config["CLINIC_TIMEZONE"])).date()  # the chair board's day
+    tz = ZoneInfo(app.config["CLINIC_TIMEZONE"])
+    today = now.astimezone(tz).date()  # the chair board's day
     with engine.connect() as conn:
         head = conn.execute(text("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")).one()
-    day_starts = datetime.combine(today, dtime.min, ZoneInfo(app.config["CLINIC_TIMEZONE"])).astimezone(timezone.utc)
-    rows = _rows(sessions, sessions // 7, nurse, versions, today, now, day_starts, tuple(head), rng)
+    day_starts = datetime.combine(today, dtime.min, tz).astimezone(timezone.utc)
+    rows = _rows(sessions, sessions // 7, nurse, versions, today, now, day_starts, tz, tuple(head), rng)
     t0 = time.perf_counter()
     counts = (fill_postgres if url.startswith("postgresql") else fill_sqlite)(url, rows, sessions)
     elapsed = time.perf_counter() - t0
@@ -278,57 +285,52 @@ def generate(url, sessions):
     return app
 
 
-def _time(client, url, runs=7):
-    client.get(url)  # warm up caches
-    timings = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - t0) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(timings)
+REPORT = "reaction report, one year (JSON)"
 
 
-def measure(app):
+def main_reads(app) -> dict[str, tuple]:
+    """The five reads the targets name, as (test client, url, headers): the year's report through the
+    API with a bearer token, the pages signed in as the bench supervisor."""
     from clinic.extensions import db
     from clinic.models import InfusionSession
+    from clinic.services import accounts
+    from clinic.services.actor import Actor
 
     with app.app_context():
         sid = db.session.scalar(select(func.max(InfusionSession.id)))
-        db.session.remove()
-    client = app.test_client()
-    client.post("/login", data={"username": "bench-supervisor", "password": "bench password 123"})
-    today = datetime.now(ZoneInfo(app.config["CLINIC_TIMEZONE"])).date()
-    year = f"from={today - timedelta(days=365)}&to={today}"
-    cases = {
-        "reaction report, one year (JSON)": None,
-        "review queue page": "/review/",
-        "patient search page (name prefix)": "/patients/?q=lopez12",
-        "chair board page": "/",
-        "session page": f"/sessions/{sid}",
-    }
-    with app.app_context():
-        from clinic.security import new_token  # noqa: F401
-        from clinic.services import accounts
-        from clinic.services.actor import Actor
-
-        user = accounts.find_user("bench-supervisor")
-        token = accounts.issue_token(Actor.system("bench"), user, "bench")
+        token = accounts.issue_token(Actor.system("bench"), accounts.find_user("bench-supervisor"), "bench")
         db.session.commit()
         db.session.remove()
-    api = app.test_client()
-    t = []
-    api.get(f"/api/v1/reports/reactions?{year}", headers={"Authorization": f"Bearer {token}"})
-    for _ in range(3):
+    web, api = app.test_client(), app.test_client()
+    web.post("/login", data={"username": "bench-supervisor", "password": "bench password 123"})
+    today = datetime.now(ZoneInfo(app.config["CLINIC_TIMEZONE"])).date()
+    return {
+        REPORT: (api, f"/api/v1/reports/reactions?from={today - timedelta(days=365)}&to={today}",
+                 {"Authorization": f"Bearer {token}"}),
+        "review queue page": (web, "/review/", {}),
+        "patient search page (name prefix)": (web, "/patients/?q=lopez12", {}),
+        "chair board page": (web, "/", {}),
+        "session page": (web, f"/sessions/{sid}", {}),
+    }
+
+
+def _time(client, url, headers, runs):
+    """Median of `runs` requests after a warm-up; return it and the last response."""
+    client.get(url, headers=headers)  # warm up caches
+    timings = []
+    for _ in range(runs):
         t0 = time.perf_counter()
-        r = api.get(f"/api/v1/reports/reactions?{year}", headers={"Authorization": f"Bearer {token}"})
-        t.append((time.perf_counter() - t0) * 1000)
-        assert r.status_code == 200
-    print(f"{'reaction report, one year (JSON)':40s} median {statistics.median(t):8.1f} ms "
-          f"({r.get_json()['infusions']} infusions)")
-    for name, url in cases.items():
-        if url:
-            print(f"{name:40s} median {_time(client, url):8.1f} ms")
+        response = client.get(url, headers=headers)
+        timings.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(timings), response
+
+
+def measure(app):
+    for name, (client, url, headers) in main_reads(app).items():
+        median, response = _time(client, url, headers, runs=3 if name == REPORT else 7)
+        infusions = f" ({response.get_json()['infusions']} infusions)" if name == REPORT else ""
+        print(f"{name:40s} median {median:8.1f} ms{infusions}")
 
 
 def main():
