@@ -87,9 +87,8 @@ class QueuedConnection(sqlite3.Connection):
 
     def __del__(self) -> None:
         # A connection dropped without close() must not keep every other writer waiting:
-        # closing its file releases the lock.
-        if getattr(self, "_queued", False):
-            _writing.active = False
+        # closing its file releases the lock. The thread flag is left alone: the collector may
+        # run in another thread, whose own flag this must not clear.
         if getattr(self, "_queue_fd", None) is not None and self._queue_fd >= 0:
             os.close(self._queue_fd)
             self._queue_fd = None
