@@ -2,6 +2,10 @@
 
 Scenarios: recording vitals (API POST), the session page, the chair board, and a trivial endpoint
 (/healthz) measured on the same server in the same run, so each figure has a baseline beside it.
+
+The requests go round the sessions of the whole network (20 centers of 50 chairs: 1,000 sessions
+under way) so that each chart ends the run the size a real one is. With `--sessions 32` every client
+writes to one session only, whose chart grows past 150 readings in the run: the worst case.
 """
 from __future__ import annotations
 
@@ -48,12 +52,12 @@ def drop_database(url: str) -> None:
 
 def seed(url: str, sessions: int) -> tuple[str, list[int]]:
     """Migrate, make a nurse with a token, and check in `sessions` started sessions."""
+    import click
     from flask_migrate import upgrade
 
     from clinic import create_app
     from clinic.extensions import db
-    from clinic.services import accounts, catalog, patients
-    from clinic.services import sessions as svc
+    from clinic.services import accounts, catalog
     from clinic.services.actor import Actor
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
@@ -64,19 +68,33 @@ def seed(url: str, sessions: int) -> tuple[str, list[int]]:
         token = accounts.issue_token(Actor.system("bench"), user, "load")
         nurse = Actor.for_user(user, "bench")
         today = datetime.now(timezone.utc).date()
-        ids = []
-        for i in range(sessions):
-            p = patients.register(nurse, mrn=f"L{i}", first_name="Load", last_name=f"Patient{i}",
-                                  date_of_birth="1980-01-01")
-            s = svc.check_in(nurse, today, patient_id=p.id, drug="ivig", chair=str(i + 1))
-            svc.confirm_checks(nurse, s.id, ["hydration"])
-            svc.record_vitals(nurse, s.id, taken_at=datetime.now(timezone.utc) - timedelta(minutes=20),
-                              phase="baseline", systolic=120, diastolic=80)
-            svc.start(nurse, s.id, at=datetime.now(timezone.utc) - timedelta(minutes=10))
-            ids.append(s.id)
+        with click.progressbar(range(sessions), label="Checking in sessions", file=sys.stderr) as numbers:
+            ids = [_started_session(nurse, today, i) for i in numbers]
         db.session.commit()
         db.session.remove()
     return token, ids
+
+
+def _started_session(nurse, today, i: int) -> int:
+    """A session under way: checked in, checked, a baseline reading, started ten minutes ago."""
+    from clinic.services import patients
+    from clinic.services import sessions as svc
+
+    now = datetime.now(timezone.utc)
+    p = patients.register(nurse, mrn=f"L{i}", first_name="Load", last_name=f"Patient{i}", date_of_birth="1980-01-01")
+    s = svc.check_in(nurse, today, patient_id=p.id, drug="ivig", chair=str(i % 50 + 1))
+    svc.confirm_checks(nurse, s.id, ["hydration"])
+    svc.record_vitals(nurse, s.id, taken_at=now - timedelta(minutes=20), phase="baseline", systolic=120, diastolic=80)
+    svc.start(nurse, s.id, at=now - timedelta(minutes=10))
+    return s.id
+
+
+def chart_sizes(url: str) -> tuple[int, int, int]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        counts = sorted(conn.execute(text("SELECT count(*) FROM vital_signs GROUP BY session_id")).scalars())
+    engine.dispose()
+    return counts[0], counts[len(counts) // 2], counts[-1]
 
 
 def login_cookie(server: Server) -> str:
@@ -141,22 +159,34 @@ def main():
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--sessions", type=int, default=1000,
+                        help="sessions under way that the requests go round (default: a network's 1,000 chairs)")
+    parser.add_argument("--only", choices=["vitals", "page", "board"], action="append",
+                        help="run the trivial endpoint and only these scenarios (repeatable)")
     args = parser.parse_args()
     url = make_database(args.database)
-    token, ids = seed(url, 40)
+    token, ids = seed(url, args.sessions)
     server = Server(url, Path(tempfile.mkdtemp()) / "gunicorn.log", workers=args.workers).start()
     try:
         cookie = login_cookie(server)
+
+        def pick(n, i):  # client n's i-th request: every session in turn, none twice in a row
+            return ids[(n + args.clients * i) % len(ids)]
+
         auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         scenarios = {
             "trivial (/healthz)": lambda n, i: ("GET", "/healthz", None, {}, {200}),
             "record vitals (API POST)": lambda n, i: (
-                "POST", f"/api/v1/sessions/{ids[n % len(ids)]}/vitals",
+                "POST", f"/api/v1/sessions/{pick(n, i)}/vitals",
                 json.dumps({"taken_at": datetime.now(timezone.utc).isoformat(), "phase": "during",
                             "heart_rate": 60 + i % 40, "systolic": 120, "diastolic": 80}), auth, {201}),
-            "session page": lambda n, i: ("GET", f"/sessions/{ids[n % len(ids)]}", None, {"Cookie": cookie}, {200}),
+            "session page": lambda n, i: ("GET", f"/sessions/{pick(n, i)}", None, {"Cookie": cookie}, {200}),
             "chair board": lambda n, i: ("GET", "/", None, {"Cookie": cookie}, {200}),
         }
+        keep = {"vitals": "record vitals (API POST)", "page": "session page", "board": "chair board"}
+        if args.only:
+            scenarios = {name: make for name, make in scenarios.items()
+                         if name.startswith("trivial") or name in {keep[o] for o in args.only}}
         results = {}
         for name, make in scenarios.items():
             results[name] = run(server, args.clients, args.seconds, make)
@@ -167,6 +197,8 @@ def main():
         for name, r in results.items():
             print(f"{name:28s} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:7d} "
                   f"{r['rps'] / base['rps']:11.2f} {r['p95'] / base['p95']:11.2f}")
+        fewest, median, most = chart_sizes(url)
+        print(f"readings per session at the end: {fewest} to {most} (median {median}) over {len(ids)} sessions")
     finally:
         server.stop()
         drop_database(url)

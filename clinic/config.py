@@ -39,7 +39,6 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             env.get("DATABASE_URL") or _sqlite_url(instance_path)
         ),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "CLINIC_NAME": env.get("CLINIC_NAME", "Chairside Infusion Center"),
         "CLINIC_PHONE": env.get("CLINIC_PHONE", "555-0100"),
         "CLINIC_TIMEZONE": env.get("CLINIC_TIMEZONE", "America/New_York"),
@@ -54,4 +53,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "30000")),
     }
     config.update(overrides)
+    # A server's connection may have been dropped while it sat in the pool; a SQLite file's cannot.
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
+                      {"pool_pre_ping": not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")})
     return config

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, flash, g, make_response, redirect, request, session, url_for
 from flask_login import current_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from .extensions import begin_writing, can_write_in, db, login_manager, write_apart, write_intent
 from .formatting import decimal_text
@@ -74,6 +74,14 @@ def load_user(session_id: str):
     return user
 
 
+# Built once: every API request runs it.
+_TOKEN_HOLDER = (
+    select(User, ApiToken.id, ApiToken.revoked_at, ApiToken.last_used_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
+
+
 @login_manager.request_loader
 def load_user_from_token(req):
     """Authenticate an API request by its bearer token; revoked or inactive: nobody."""
@@ -83,25 +91,23 @@ def load_user_from_token(req):
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    row = db.session.execute(
-        select(ApiToken, User).join(User).where(ApiToken.token_hash == token_digest(token.strip()))
-    ).first()
+    row = db.session.execute(_TOKEN_HOLDER, {"digest": token_digest(token.strip())}).first()
     if row is None:
         return None
-    api_token, user = row
-    if api_token.revoked_at is not None or not user.active:
+    user, token_id, revoked_at, last_used_at = row
+    if revoked_at is not None or not user.active:
         return None
-    g.api_token_id = api_token.id
-    _note_token_use(api_token)
+    g.api_token_id = token_id
+    _note_token_use(token_id, last_used_at)
     return user
 
 
-def _note_token_use(api_token: ApiToken) -> None:
+def _note_token_use(token_id: int, last_used_at: datetime | None) -> None:
     """Keep 'last used' to the minute; writing it on every request would serialise all API reads."""
     now = utcnow()
-    if api_token.last_used_at is not None and now - api_token.last_used_at <= timedelta(minutes=1):
+    if last_used_at is not None and now - last_used_at <= timedelta(minutes=1):
         return
-    stamp = update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now)
+    stamp = update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
     if can_write_in(db.session):
         db.session.execute(stamp)
         db.session.commit()

@@ -218,30 +218,37 @@ def _news2_message(prefix: str, s: news2.News2Score, v: VitalsRecord, tz: tzinfo
     return f"{prefix}: NEWS2 {s.total} at {_hhmm(v.taken_at, tz)} — {s.band_text}.{missing}{caveat}"
 
 
-def _news2_flags(record: SessionRecord, tz: tzinfo, urgent: bool) -> list[Flag]:
-    flags = []
+def _news2_flag(record: SessionRecord, v: VitalsRecord, s: news2.News2Score, tz: tzinfo, urgent: bool) -> Flag:
+    scored = ", ".join(f"{news2.PARAMETER_WORDS[k]} {p}" for k, p in s.parameters.items() if p)
+    evidence = (Evidence("vitals", v.id, v.taken_at, f"NEWS2 {s.total} ({scored})"),)
+    return Flag("news2_urgent" if urgent else "news2_raised", SERIOUS if urgent else WARNING,
+                _news2_message("Serious" if urgent else "Warning", s, v, tz, _news2_caveat(record, v, tz)),
+                evidence, s.band_text)
+
+
+def news2_flags(record: SessionRecord, tz: tzinfo) -> list[Flag]:
+    """Both NEWS2 rules in one pass: each reading is scored once (RCP; DOMAIN.md §5). Baseline included.
+
+    Urgent: NEWS2 ≥ 5, or 3 in a single parameter. Raised: 1–4 with some parameter scoring 2 and none 3.
+    """
+    urgent, raised = [], []
     for v in record.vitals:
         s = news2.score(v)
-        is_urgent = s.total >= 5 or s.max_single >= 3
-        is_raised = 1 <= s.total <= 4 and s.max_single == 2
-        if (urgent and is_urgent) or (not urgent and is_raised):
-            scored = ", ".join(f"{news2.PARAMETER_WORDS[k]} {p}" for k, p in s.parameters.items() if p)
-            evidence = (Evidence("vitals", v.id, v.taken_at, f"NEWS2 {s.total} ({scored})"),)
-            flags.append(Flag("news2_urgent" if urgent else "news2_raised", SERIOUS if urgent else WARNING,
-                              _news2_message("Serious" if urgent else "Warning", s, v, tz,
-                                             _news2_caveat(record, v, tz)),
-                              evidence, s.band_text))
-    return flags
+        if s.total >= 5 or s.max_single >= 3:
+            urgent.append(_news2_flag(record, v, s, tz, urgent=True))
+        elif 1 <= s.total <= 4 and s.max_single == 2:
+            raised.append(_news2_flag(record, v, s, tz, urgent=False))
+    return urgent + raised
 
 
 def news2_urgent(record: SessionRecord, tz: tzinfo) -> list[Flag]:
     """One set of vitals scores NEWS2 ≥ 5, or 3 in a single parameter (RCP; DOMAIN.md §5). Baseline included."""
-    return _news2_flags(record, tz, urgent=True)
+    return [f for f in news2_flags(record, tz) if f.code == "news2_urgent"]
 
 
 def news2_raised(record: SessionRecord, tz: tzinfo) -> list[Flag]:
     """One set of vitals scores NEWS2 1–4 with some parameter scoring 2 and none 3 (DOMAIN.md §5)."""
-    return _news2_flags(record, tz, urgent=False)
+    return [f for f in news2_flags(record, tz) if f.code == "news2_raised"]
 
 
 def fever(record: SessionRecord, tz: tzinfo) -> list[Flag]:
@@ -281,8 +288,9 @@ def observation_shortened(record: SessionRecord, tz: tzinfo) -> list[Flag]:
 
 Rule = Callable[[SessionRecord, tzinfo], list[Flag]]
 RULES: tuple[Rule, ...] = (
-    serious_reaction, high_grade, emergency_response, anaphylaxis_criteria, hypotension, news2_urgent,
-    news2_raised, fever, moderate_reaction, infusion_interrupted, premedication_missed, observation_shortened,
+    serious_reaction, high_grade, emergency_response, anaphylaxis_criteria, hypotension,
+    news2_flags,  # urgent then raised: the order news2_urgent and news2_raised would give
+    fever, moderate_reaction, infusion_interrupted, premedication_missed, observation_shortened,
 )
 
 

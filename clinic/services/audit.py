@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from sqlalchemy import select, text
 
@@ -15,18 +15,13 @@ from .actor import Actor
 _AUDIT_LOCK_KEY = 424242
 
 
-def _content(event: AuditEvent) -> dict:
-    return {
-        "occurred_at": event.occurred_at.isoformat(),
-        "user_id": event.user_id,
-        "username": event.username,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "patient_id": event.patient_id,
-        "client_addr": event.client_addr,
-        "details": event.details,
-    }
+_HASHED = ("user_id", "username", "action", "object_type", "object_id", "patient_id", "client_addr", "details")
+_EVENTS = AuditEvent.__table__
+
+
+def _content(event: Mapping) -> dict:
+    """What an event's hash covers, from its stored columns."""
+    return {"occurred_at": event["occurred_at"].isoformat(), **{name: event[name] for name in _HASHED}}
 
 
 def _lock_chain_head(session) -> None:
@@ -40,7 +35,7 @@ def _lock_chain_head(session) -> None:
 
 
 def record(actor: Actor, action: str, *, object_type: str | None = None, object_id=None,
-           patient_id: int | None = None, details: dict | None = None) -> AuditEvent:
+           patient_id: int | None = None, details: dict | None = None) -> None:
     """Append one event to the chain inside the current transaction.
 
     A request that only reads (a page view, a printout) runs in a read transaction; its
@@ -48,29 +43,27 @@ def record(actor: Actor, action: str, *, object_type: str | None = None, object_
     """
     fields = dict(object_type=object_type, object_id=object_id, patient_id=patient_id, details=details)
     if can_write_in(db.session):
-        return _append(db.session, actor, action, **fields)
+        _append(db.session, actor, action, **fields)
+        return
     with write_apart() as own:
-        return _append(own, actor, action, **fields)
+        _append(own, actor, action, **fields)
 
 
-def _append(session, actor: Actor, action: str, *, object_type, object_id, patient_id, details) -> AuditEvent:
+_HEAD = select(_EVENTS.c.hash).order_by(_EVENTS.c.id.desc()).limit(1)
+
+
+def _append(session, actor: Actor, action: str, *, object_type, object_id, patient_id, details) -> None:
+    """Insert the event at once, as a plain row: the ORM's unit of work would cost more than the
+    insert, and the next append's read of the head must find it (it does not flush the session)."""
     _lock_chain_head(session)
-    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
-    event = AuditEvent(
-        occurred_at=utcnow(),
-        user_id=actor.user_id,
-        username=actor.username,
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        patient_id=patient_id,
-        client_addr=actor.client_addr,
-        details=canonical_json(details or {}),
-        prev_hash=prev,
-    )
-    event.hash = event_hash(prev, _content(event))
-    session.add(event)  # written by the next flush: the commit's, or the next append's read of the head
-    return event
+    conn = session.connection()
+    prev = conn.execute(_HEAD).scalar() or GENESIS
+    event = {
+        "occurred_at": utcnow(), "user_id": actor.user_id, "username": actor.username, "action": action,
+        "object_type": object_type, "object_id": None if object_id is None else str(object_id),
+        "patient_id": patient_id, "client_addr": actor.client_addr, "details": canonical_json(details or {}),
+    }
+    conn.execute(_EVENTS.insert(), {**event, "prev_hash": prev, "hash": event_hash(prev, _content(event))})
 
 
 # Plain columns, not ORM objects: verifying millions of events must not fill the session.
@@ -90,7 +83,7 @@ def _links(batch: int = 2000) -> Iterator[ChainLink]:
         if not rows:
             return
         for event in rows:
-            yield ChainLink(event.id, event.prev_hash, event.hash, _content(event))
+            yield ChainLink(event.id, event.prev_hash, event.hash, _content(event._mapping))
         last_id = rows[-1].id
 
 

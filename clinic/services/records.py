@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import date
 
-from sqlalchemy import bindparam, inspect, literal, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain.records import (
@@ -16,29 +16,31 @@ from ..models import (
 )
 
 
-def _with_people():
-    """Who charted each entry: the page, the fingerprint and the printouts show it."""
-    return (
-        selectinload(InfusionSession.vitals).selectinload(VitalSigns.recorded_by),
-        selectinload(InfusionSession.reactions).selectinload(ReactionEntry.recorded_by),
-        selectinload(InfusionSession.events).selectinload(SessionEvent.recorded_by),
-        selectinload(InfusionSession.premedications).selectinload(PremedicationRecord.recorded_by),
-        selectinload(InfusionSession.checks).selectinload(CheckConfirmation.confirmed_by),
-        joinedload(InfusionSession.finalized_by),
-    )
+# Loader options are built once: building them costs more than the query they shape.
+_WHO_CHARTED = (
+    joinedload(InfusionSession.nurse),
+    joinedload(InfusionSession.drug_version),
+    selectinload(InfusionSession.vitals).selectinload(VitalSigns.recorded_by),
+    selectinload(InfusionSession.reactions).selectinload(ReactionEntry.recorded_by),
+    selectinload(InfusionSession.events).selectinload(SessionEvent.recorded_by),
+    selectinload(InfusionSession.premedications).selectinload(PremedicationRecord.recorded_by),
+    selectinload(InfusionSession.checks).selectinload(CheckConfirmation.confirmed_by),
+    joinedload(InfusionSession.finalized_by),
+)
+_WITH_PATIENT = joinedload(InfusionSession.patient)
 
 
 def load_session(session_id: int, *, for_update: bool = False, people: bool = True) -> InfusionSession | None:
     """Load a session, with everything charted on it and who charted it unless `people` is False.
 
-    Without people the entries are not loaded: a change reads only the collections its rule
-    needs (each in one query, on first use), and the flags read the entries as plain rows.
+    Without people only the patient comes with it: a change reads what else its rule needs (the
+    drug as recorded, a collection) in one query on first use, and the flags read the entries
+    as plain rows.
     """
     query = (
         select(InfusionSession)
         .where(InfusionSession.id == session_id)
-        .options(joinedload(InfusionSession.patient), joinedload(InfusionSession.nurse),
-                 joinedload(InfusionSession.drug_version), *(_with_people() if people else ()))
+        .options(_WITH_PATIENT, *(_WHO_CHARTED if people else ()))
     )
     if for_update and db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=InfusionSession)
@@ -114,13 +116,15 @@ def _by_time_then_id(items, time_of):
     return tuple(sorted(items, key=lambda item: (time_of(item), item.id)))
 
 
-def _session_record(s: InfusionSession, first_infusion_on, vitals, reactions, events, premedications) -> SessionRecord:
-    definition = s.drug_version.definition
+def _session_record(s: InfusionSession, first_infusion_on, vitals, reactions, events, premedications,
+                    names: bool = True) -> SessionRecord:
+    """Without `names`, the drug's names and the nurse's are left empty (and not loaded)."""
+    definition = s.drug_version.definition if names else {"brand": "", "generic": ""}
     return SessionRecord(
         id=s.id, patient=_patient(s.patient), drug_code=s.drug_code, drug_brand=definition["brand"],
         drug_generic=definition["generic"], dose=s.dose, dose_unit=s.dose_unit,
         infusion_number=s.infusion_number, status=s.status, chair=s.chair, lot_number=s.lot_number,
-        lot_expiry=s.lot_expiry, nurse_name=_name(s.nurse), nurse_id=s.nurse_id,
+        lot_expiry=s.lot_expiry, nurse_name=_name(s.nurse) if names else "", nurse_id=s.nurse_id,
         rxnorm=definition.get("rxnorm"), created_at=s.created_at, started_at=s.started_at,
         ended_at=s.ended_at, full_dose=s.full_dose, observation_minutes=s.observation_minutes,
         observation_ends_at=s.observation_ends_at, discharged_at=s.discharged_at, early_reason=s.early_reason,
@@ -145,27 +149,18 @@ def build_record(s: InfusionSession, first_infusion_on: date | None = None) -> S
 
 
 def _entry_rows(model, *columns):
-    """One statement, built once, reading a session's entries as plain rows (no ORM objects)."""
+    """One statement, built once, reading a session's standing entries (not voided) as plain rows."""
     table = model.__table__
-    return select(*(table.c[name] for name in columns)).where(table.c.session_id == bindparam("session_id"))
+    return select(*(table.c[name] for name in columns)).where(
+        table.c.session_id == bindparam("session_id"), table.c.voided_at.is_(None))
 
 
 _VOIDABLE = ("id", "charted_at", "voided_at", "void_reason")
-
-
-def _vitals_column(name: str):
-    table = VitalSigns.__table__
-    if name == "recorded_by":
-        return literal("")  # no rule reads who charted a reading
-    if name == "voided":
-        return table.c.voided_at.is_not(None)
-    return table.c[name]
-
-
-# A long session has many readings: they are read in VitalsRecord's field order and made
-# into records by position, which costs a fraction of reading each column by name.
-_STORED_VITALS = select(*(_vitals_column(f.name) for f in fields(VitalsRecord))).where(
-    VitalSigns.__table__.c.session_id == bindparam("session_id"))
+# A long session has many readings: they are read as the leading fields of VitalsRecord, in its
+# order, and made into records by position (the rest keep their defaults: no rule reads them),
+# which costs a fraction of reading each column by name.
+_VITALS_FIELDS = [f.name for f in fields(VitalsRecord)]
+_STORED_VITALS = _entry_rows(VitalSigns, *_VITALS_FIELDS[:_VITALS_FIELDS.index("consciousness") + 1])
 _STORED_REACTIONS = _entry_rows(ReactionEntry, *_VOIDABLE, "reaction_code", "reaction_label", "reaction_group",
                                 "systems", "onset_at", "grade", "action", "medication", "resolved_at", "notes")
 _STORED_EVENTS = _entry_rows(SessionEvent, *_VOIDABLE, "kind", "occurred_at", "rate_ml_h", "reason",
@@ -179,13 +174,15 @@ def rules_record(s: InfusionSession) -> SessionRecord:
 
     Called after a flush, so the change being made is in it. The entries are read as plain
     rows: turning a long session's readings into ORM objects on every change would cost
-    more than the rules themselves. Who charted each entry is left out (no rule reads it).
+    more than the rules themselves. Voided entries are left out (they raise nothing), and so
+    are who charted each entry and the names of the drug and the nurse (no rule reads them).
     """
     conn, key = db.session.connection(), {"session_id": s.id}
     return _session_record(
         s, None,
-        vitals=(VitalsRecord(*row) for row in conn.execute(_STORED_VITALS, key)),
-        reactions=(_reaction(row) for row in conn.execute(_STORED_REACTIONS, key)),
-        events=(_event(row) for row in conn.execute(_STORED_EVENTS, key)),
-        premedications=(_premed(row) for row in conn.execute(_STORED_PREMEDICATIONS, key)),
+        vitals=(VitalsRecord(*row) for row in conn.execute(_STORED_VITALS, key).all()),  # all(): one fetch
+        reactions=(_reaction(row) for row in conn.execute(_STORED_REACTIONS, key).all()),
+        events=(_event(row) for row in conn.execute(_STORED_EVENTS, key).all()),
+        premedications=(_premed(row) for row in conn.execute(_STORED_PREMEDICATIONS, key).all()),
+        names=False,
     )
