@@ -320,9 +320,6 @@ def test_stored_flags_are_the_rules_verdict_on_the_whole_charted_session(nurse_a
     """The flags are kept from a lean read of the entries; they must equal the rules run on the full record."""
     from zoneinfo import ZoneInfo
 
-    from clinic.domain.flags import evaluate
-    from clinic.services.records import build_record, load_session
-
     sid = natalizumab["id"]
     ready_to_start(nurse_api, sid, at=now() - timedelta(minutes=60))
     post(nurse_api, sid, "start", {"at": iso(now() - timedelta(minutes=55))})
@@ -333,10 +330,27 @@ def test_stored_flags_are_the_rules_verdict_on_the_whole_charted_session(nurse_a
     post(nurse_api, sid, f"vitals/{ids[1]}/void", {"reason": "wrong patient's thermometer"})
     post(nurse_api, sid, "reactions", {"code": "itching", "onset_at": iso(now() - timedelta(minutes=20)),
                                        "grade": 2, "action": "paused"}, 201)
-    stored = nurse_api.get(f"/api/v1/sessions/{sid}").get_json()
+    assert_stored_flags_are_the_rules_verdict(nurse_api, sid, ctx, app)
+    # The last change a reading: its flags come from the reading just stored.
+    post(nurse_api, sid, "vitals", {"taken_at": iso(now() - timedelta(minutes=10)), "phase": "during",
+                                    "temperature_c": "38.1", "spo2": 95}, 201)
+    expected = assert_stored_flags_are_the_rules_verdict(nurse_api, sid, ctx, app)
+    assert {"hypotension", "news2_urgent", "moderate_reaction", "fever"} <= {f.code for f in expected}
+    assert [f.message for f in expected if f.code == "fever"] == [
+        "Warning: temperature 38.1 °C at " + (now() - timedelta(minutes=10)).astimezone(
+            ZoneInfo(app.config["CLINIC_TIMEZONE"])).strftime("%H:%M") + ", 38.0 or higher"]
+
+
+def assert_stored_flags_are_the_rules_verdict(client, sid, ctx, app):
+    from zoneinfo import ZoneInfo
+
+    from clinic.domain.flags import evaluate
+    from clinic.services.records import build_record, load_session
+
+    stored = client.get(f"/api/v1/sessions/{sid}").get_json()
     with ctx():
         expected = evaluate(build_record(load_session(sid)), ZoneInfo(app.config["CLINIC_TIMEZONE"]))
     assert [f["code"] for f in stored["flags"]] == [f.code for f in expected]
     assert [f["message"] for f in stored["flags"]] == [f.message for f in expected]
-    assert {"hypotension", "news2_urgent", "moderate_reaction"} <= {f.code for f in expected}
-    assert "fever" not in {f.code for f in expected}  # the voided reading raises nothing
+    assert [[e["id"] for e in f["evidence"]] for f in stored["flags"]] == [[e.id for e in f.evidence] for f in expected]
+    return expected
