@@ -56,6 +56,10 @@ class InfusionSession(db.Model):
         Index("ix_infusion_sessions_report", "started_at",
               postgresql_include=["status", "drug_code", "infusion_number", "lot_number", "session_date",
                                   "reaction_count", "flag_level"]),
+        # The report's count of reactions by code joins only the sessions with a reaction (about one
+        # in eight): their start times and what the join and its filters read, in a small index.
+        Index("ix_infusion_sessions_reacted", "started_at", postgresql_include=["id", "status", "drug_code"],
+              sqlite_where=text("reaction_count > 0"), postgresql_where=text("reaction_count > 0")),
         # One open session per patient and drug: a second check-in would count as the next infusion.
         Index("uq_infusion_sessions_one_open", "patient_id", "drug_code", unique=True,
               sqlite_where=text(_in("status", OPEN_STATUSES)), postgresql_where=text(_in("status", OPEN_STATUSES))),
