@@ -68,6 +68,9 @@ KEYS = {"total": None, "drug": InfusionSession.drug_code, "number": INFUSION_GRO
         "lot": InfusionSession.lot_number, "day": InfusionSession.session_date}
 
 
+TOTALS = ("infusions", "with_reaction", "reactions", "serious")
+
+
 def _aggregates():
     return (func.count(InfusionSession.id).label("infusions"),
             func.sum(case((InfusionSession.reaction_count > 0, 1), else_=0)).label("with_reaction"),
@@ -75,28 +78,36 @@ def _aggregates():
             func.sum(case((InfusionSession.flag_level == "serious", 1), else_=0)).label("serious"))
 
 
-def _all_groupings_in_one_pass(start, end, drug) -> dict[str, list]:
-    """PostgreSQL: every grouping from a single scan (GROUPING SETS); GROUPING() tells the rows apart."""
-    keyed = {name: col for name, col in KEYS.items() if col is not None}
-    flags = [func.grouping(col).label(f"g_{name}") for name, col in keyed.items()]
-    sets = func.grouping_sets(*(tuple_(col) for col in keyed.values()), tuple_())
-    rows = db.session.execute(select(*[col.label(name) for name, col in keyed.items()], *flags, *_aggregates())
-                              .where(_filters(start, end, drug)).group_by(sets)).all()
+def _rolled_up_groupings(start, end, drug) -> dict[str, list]:
+    """PostgreSQL: drug, infusion number and day from one scan, lots from a second.
+
+    The first groups the sessions by all three keys at once (a few thousand groups, and a plain
+    GROUP BY is aggregated in parallel, which GROUPING SETS over a million rows is not), then rolls
+    those groups up by each key and in total (GROUPING SETS; GROUPING() tells the rows apart).
+    """
+    rolled = {name: KEYS[name] for name in ("drug", "number", "day")}
+    fine = (select(*[col.label(name) for name, col in rolled.items()], *_aggregates())
+            .where(_filters(start, end, drug)).group_by(*rolled.values()).subquery())
+    keyed = [fine.c[name] for name in rolled]
+    rows = db.session.execute(
+        select(*keyed, *[func.grouping(col).label(f"g_{col.name}") for col in keyed],
+               *[func.sum(fine.c[total]).label(total) for total in TOTALS])
+        .group_by(func.grouping_sets(*(tuple_(col) for col in keyed), tuple_()))).all()
     result: dict[str, list] = {name: [] for name in KEYS}
     for row in rows:
-        grouped_by = [name for name in keyed if getattr(row, f"g_{name}") == 0]
+        grouped_by = [name for name in rolled if getattr(row, f"g_{name}") == 0]
         name = grouped_by[0] if grouped_by else "total"
-        key = getattr(row, name) if name != "total" else "all"
-        result[name].append(SimpleNamespace(key=key, infusions=row.infusions, with_reaction=row.with_reaction,
-                                            reactions=row.reactions, serious=row.serious))
-    for name in keyed:
+        result[name].append(SimpleNamespace(key=getattr(row, name) if grouped_by else "all",
+                                            **{total: int(getattr(row, total) or 0) for total in TOTALS}))
+    for name in rolled:
         result[name].sort(key=lambda r: (r.key is None, r.key))
+    result["lot"] = _grouped(KEYS["lot"], start, end, drug)
     return result
 
 
 def _groupings(start, end, drug) -> dict[str, list]:
     if db.session.get_bind().dialect.name == "postgresql":
-        return _all_groupings_in_one_pass(start, end, drug)
+        return _rolled_up_groupings(start, end, drug)
     return {name: _grouped(col, start, end, drug) for name, col in KEYS.items()}  # SQLite: one query each
 
 
