@@ -65,3 +65,13 @@ def test_sqlite_connections_enforce_foreign_keys(app, ctx):
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+@pytest.mark.parametrize("url, pinged", [
+    ("sqlite:////tmp/chairside-config-test.sqlite3", False),  # a file cannot drop a pooled connection
+    ("postgresql://u@h/db", True),  # a server can: each checkout is pinged first
+])
+def test_pooled_connections_are_pinged_only_where_they_can_go_stale(monkeypatch, url, pinged):
+    monkeypatch.setenv("DATABASE_URL", url)
+    app = create_app({"SECRET_KEY": "t"})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is pinged
