@@ -28,5 +28,5 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_infusion_sessions_report", table_name="infusion_sessions")
     with op.batch_alter_table("infusion_sessions") as batch_op:
-        batch_op.drop_constraint("ck_infusion_sessions_reaction_count", type_="check")
+        batch_op.drop_constraint("reaction_count", type_="check")  # named by the convention, as created
         batch_op.drop_column("reaction_count")

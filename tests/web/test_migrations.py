@@ -1,4 +1,5 @@
-"""Migrations: upgrade an empty database, then no drift between models and migrations."""
+"""Migrations: upgrade an empty database, then no drift between models and migrations; every
+revision downgrades and upgrades again."""
 import os
 import uuid
 
@@ -21,7 +22,7 @@ def _fresh_database(tmp_path):
 
 
 def test_upgrade_on_empty_database_then_no_drift(tmp_path):
-    from flask_migrate import check, upgrade
+    from flask_migrate import check, downgrade, upgrade
 
     url, admin, name = _fresh_database(tmp_path)
     try:
@@ -29,6 +30,9 @@ def test_upgrade_on_empty_database_then_no_drift(tmp_path):
         with app.app_context():
             upgrade()
             check()  # raises (exits) when models and migrations differ
+            downgrade(revision="base")  # every revision's downgrade runs, newest first
+            upgrade()
+            check()
             from clinic.extensions import db
 
             tables = set(db.inspect(db.engine).get_table_names())
