@@ -157,10 +157,12 @@ def run(server: Server, clients: int, seconds: float, make_request) -> dict:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite",
+                        help="a temporary SQLite file, or a fresh PostgreSQL database dropped after (default sqlite)")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients, each one request at a time "
+                                                               "(default 32)")
+    parser.add_argument("--seconds", type=float, default=20, help="length of each scenario (default 20)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
     parser.add_argument("--sessions", type=int, default=50,
                         help="sessions under way that the requests go round (default: one center's 50 chairs)")
     parser.add_argument("--only", choices=["vitals", "page", "board"], action="append",

@@ -32,6 +32,8 @@ FIRST = ("Maria", "James", "Aiko", "Daniel", "Priya", "Tom", "Olga", "Chen", "Fa
 LAST = ("Lopez", "Okafor", "Tanaka", "Fischer", "Raman", "Brennan", "Novak", "Wang", "Haddad", "Silva", "Berg")
 VITALS_PER_SESSION = 11  # the network's 40 million readings over 3.6 million sessions a year
 TODAY_SESSIONS = 150  # one center's day on the chair board
+SESSIONS_PER_PATIENT = 7
+MIN_SESSIONS = TODAY_SESSIONS * SESSIONS_PER_PATIENT  # today's sessions are open: one per patient
 
 
 def _app(url):
@@ -119,7 +121,8 @@ def _rows(n_sessions, n_patients, nurse, versions, today, now, day_starts, tz, a
         readings = [(at, k) for at, k in readings if at <= now]
         status = "infusing" if today_session else "discharged"
         yield "infusion_sessions", (
-            sid, pid, drug, version_id, 300, "mg", f"LOT{sid % 97}", number, str(1 + sid % 50), nurse, status, day,
+            sid, pid, drug, version_id, str(definition.default_dose), definition.dose_unit, f"LOT{sid % 97}",
+            number, str(1 + sid % 50), nurse, status, day,
             start - timedelta(minutes=30), start, ended, None if today_session else True, 60, discharged,
             discharged, json.dumps(flags), level, start if flags else None,
             bool(flags) and (today - day).days < 14, readings[-1][0], start, 1, int(reaction is not None))
@@ -267,9 +270,12 @@ def generate(url, sessions):
     engine = create_engine(url)
     with engine.connect() as conn:
         have = conn.execute(select(func.count()).select_from(text("infusion_sessions"))).scalar()
-    if have >= sessions:
+    if have == sessions:
         print(f"{have} sessions already there: skipping the fill")
         return app
+    if have:
+        sys.exit(f"The database already holds {have:,} sessions, not {sessions:,}: fill a fresh database "
+                 f"(or run again with --sessions {have}).")
     rng = random.Random(20261124)
     now = datetime.now(timezone.utc)
     tz = ZoneInfo(app.config["CLINIC_TIMEZONE"])
@@ -277,7 +283,7 @@ def generate(url, sessions):
     with engine.connect() as conn:
         head = conn.execute(text("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")).one()
     day_starts = datetime.combine(today, dtime.min, tz).astimezone(timezone.utc)
-    rows = _rows(sessions, sessions // 7, nurse, versions, today, now, day_starts, tz, tuple(head), rng)
+    rows = _rows(sessions, sessions // SESSIONS_PER_PATIENT, nurse, versions, today, now, day_starts, tz, tuple(head), rng)
     t0 = time.perf_counter()
     counts = (fill_postgres if url.startswith("postgresql") else fill_sqlite)(url, rows, sessions)
     elapsed = time.perf_counter() - t0
@@ -335,9 +341,15 @@ def measure(app):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database-url", required=True)
-    parser.add_argument("--sessions", type=int, default=1_000_000)
+    parser.add_argument("--database-url", required=True,
+                        help="the database to fill (a PostgreSQL database is created if missing), then time")
+    parser.add_argument("--sessions", type=int, default=1_000_000,
+                        help=f"sessions in the year (default 1,000,000; at least {MIN_SESSIONS:,}: a patient for each "
+                             f"of today's {TODAY_SESSIONS} open sessions, a patient to seven sessions); a database "
+                             "already holding that many is timed without filling")
     args = parser.parse_args()
+    if args.sessions < MIN_SESSIONS:
+        parser.error(f"--sessions must be at least {MIN_SESSIONS:,}")
     if args.database_url.startswith("postgresql"):
         admin = create_engine(args.database_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
         name = args.database_url.rsplit("/", 1)[1]
