@@ -241,16 +241,6 @@ def news2_flags(record: SessionRecord, tz: tzinfo) -> list[Flag]:
     return urgent + raised
 
 
-def news2_urgent(record: SessionRecord, tz: tzinfo) -> list[Flag]:
-    """One set of vitals scores NEWS2 ≥ 5, or 3 in a single parameter (RCP; DOMAIN.md §5). Baseline included."""
-    return [f for f in news2_flags(record, tz) if f.code == "news2_urgent"]
-
-
-def news2_raised(record: SessionRecord, tz: tzinfo) -> list[Flag]:
-    """One set of vitals scores NEWS2 1–4 with some parameter scoring 2 and none 3 (DOMAIN.md §5)."""
-    return [f for f in news2_flags(record, tz) if f.code == "news2_raised"]
-
-
 def fever(record: SessionRecord, tz: tzinfo) -> list[Flag]:
     """Temperature ≥ 38.0 °C (CTCAE fever grade 1 starts at 38.0; DOMAIN.md §3)."""
     return [Flag("fever", WARNING,
@@ -289,7 +279,7 @@ def observation_shortened(record: SessionRecord, tz: tzinfo) -> list[Flag]:
 Rule = Callable[[SessionRecord, tzinfo], list[Flag]]
 RULES: tuple[Rule, ...] = (
     serious_reaction, high_grade, emergency_response, anaphylaxis_criteria, hypotension,
-    news2_flags,  # urgent then raised: the order news2_urgent and news2_raised would give
+    news2_flags,  # urgent ones, then raised ones
     fever, moderate_reaction, infusion_interrupted, premedication_missed, observation_shortened,
 )
 
