@@ -24,8 +24,8 @@ def refresh_flags(infusion: InfusionSession) -> None:
     old_keys = {f.get("key") for f in infusion.flags or []}
     new_keys = {f["key"] for f in stored}
     infusion.flags = stored
-    infusion.reaction_count = sum(1 for r in record.reactions if not r.voided)
-    infusion.last_vitals_at = max((v.taken_at for v in record.vitals if not v.voided), default=None)
+    infusion.reaction_count = len(record.reactions)  # the rules record holds standing entries only
+    infusion.last_vitals_at = max((v.taken_at for v in record.vitals), default=None)
     infusion.flag_level = "serious" if any(f.level == "serious" for f in flags) else ("warning" if flags else "none")
     if new_keys - old_keys:
         infusion.flags_raised_at = utcnow()
