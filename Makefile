@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev db seed lint clean
+.PHONY: run test install install-dev db seed lint screens clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -33,6 +33,10 @@ run: seed
 
 test: install-dev
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The README's pictures of the main screens, taken by the browser tests (docs/screens/).
+screens: install-dev
+	CHAIRSIDE_SCREENS=1 $(VENV)/bin/pytest tests/browser/test_scenarios.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check clinic tests bench

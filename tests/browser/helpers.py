@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 from tests.browser.conftest import AXE, SCREENS
@@ -30,8 +31,12 @@ def assert_accessible(page, screen):
 
 
 def screenshot(page, name, viewport):
-    """Keep a picture of each main screen at tablet size for the README."""
-    if viewport == "tablet":
+    """Keep a picture of each main screen at tablet size for the README, when asked (`make screens`).
+
+    Only then: the pictures hold the time of the run, so writing them on every test run would leave
+    the working tree changed after each `make test`.
+    """
+    if viewport == "tablet" and os.environ.get("CHAIRSIDE_SCREENS") == "1":
         SCREENS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=False)
 
