@@ -11,6 +11,7 @@ import random
 import statistics
 import sys
 import time
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as dtime
 from pathlib import Path
@@ -294,18 +295,37 @@ def generate(url, sessions):
 REPORT = "reaction report, one year (JSON)"
 
 
-def main_reads(app) -> dict[str, tuple]:
-    """The five reads the targets name, as (test client, url, headers): the year's report through the
-    API with a bearer token, the pages signed in as the bench supervisor."""
+@contextmanager
+def bench_token(app):
+    """A bearer token for the bench supervisor, revoked once the timing is done: a run leaves none behind."""
     from clinic.extensions import db
-    from clinic.models import InfusionSession
+    from clinic.models import ApiToken
+    from clinic.security import token_digest
     from clinic.services import accounts
     from clinic.services.actor import Actor
 
     with app.app_context():
-        sid = db.session.scalar(select(func.max(InfusionSession.id)))
         token = accounts.issue_token(Actor.system("bench"), accounts.find_user("bench-supervisor"), "bench")
         db.session.commit()
+        db.session.remove()
+    try:
+        yield token
+    finally:
+        with app.app_context():
+            token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.token_hash == token_digest(token)))
+            accounts.revoke_token(Actor.system("bench"), accounts.find_user("bench-supervisor"), token_id)
+            db.session.commit()
+            db.session.remove()
+
+
+def main_reads(app, token: str) -> dict[str, tuple]:
+    """The five reads the targets name, as (test client, url, headers): the year's report through the
+    API with a bearer token, the pages signed in as the bench supervisor."""
+    from clinic.extensions import db
+    from clinic.models import InfusionSession
+
+    with app.app_context():
+        sid = db.session.scalar(select(func.max(InfusionSession.id)))
         db.session.remove()
     web, api = app.test_client(), app.test_client()
     web.post("/login", data={"username": "bench-supervisor", "password": "bench password 123"})
@@ -333,10 +353,11 @@ def _time(client, url, headers, runs):
 
 
 def measure(app):
-    for name, (client, url, headers) in main_reads(app).items():
-        median, response = _time(client, url, headers, runs=3 if name == REPORT else 7)
-        infusions = f" ({response.get_json()['infusions']} infusions)" if name == REPORT else ""
-        print(f"{name:40s} median {median:8.1f} ms{infusions}")
+    with bench_token(app) as token:
+        for name, (client, url, headers) in main_reads(app, token).items():
+            median, response = _time(client, url, headers, runs=3 if name == REPORT else 7)
+            infusions = f" ({response.get_json()['infusions']} infusions)" if name == REPORT else ""
+            print(f"{name:40s} median {median:8.1f} ms{infusions}")
 
 
 def main():
