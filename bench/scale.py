@@ -178,13 +178,12 @@ def _flags(reaction, onset, tz) -> list[dict]:
 def _audit_event(sid, pid, nurse, at, discharged, prev_hash):
     """The session's discharge in the audit chain, with the details the app records, hashed as the app does."""
     from clinic.domain.chain import canonical_json, event_hash
+    from clinic.services.audit import hashed_content
 
-    details = canonical_json({"session_id": sid, "at": discharged.isoformat(), "early_reason": None})
-    content = {"occurred_at": at.isoformat(), "user_id": nurse, "username": "bench-nurse",
-               "action": "patient_discharged", "object_type": "session", "object_id": str(sid),
-               "patient_id": pid, "client_addr": "127.0.0.1", "details": details}
-    return (at, nurse, "bench-nurse", "patient_discharged", "session", str(sid), pid, "127.0.0.1", details,
-            prev_hash, event_hash(prev_hash, content))
+    event = {"occurred_at": at, "user_id": nurse, "username": "bench-nurse", "action": "patient_discharged",
+             "object_type": "session", "object_id": str(sid), "patient_id": pid, "client_addr": "127.0.0.1",
+             "details": canonical_json({"session_id": sid, "at": discharged.isoformat(), "early_reason": None})}
+    return (*event.values(), prev_hash, event_hash(prev_hash, hashed_content(event)))
 
 
 COLUMNS = {

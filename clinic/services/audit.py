@@ -19,7 +19,7 @@ _HASHED = ("user_id", "username", "action", "object_type", "object_id", "patient
 _EVENTS = AuditEvent.__table__
 
 
-def _content(event: Mapping) -> dict:
+def hashed_content(event: Mapping) -> dict:
     """What an event's hash covers, from its stored columns."""
     return {"occurred_at": event["occurred_at"].isoformat(), **{name: event[name] for name in _HASHED}}
 
@@ -63,7 +63,7 @@ def _append(session, actor: Actor, action: str, *, object_type, object_id, patie
         "object_type": object_type, "object_id": None if object_id is None else str(object_id),
         "patient_id": patient_id, "client_addr": actor.client_addr, "details": canonical_json(details or {}),
     }
-    conn.execute(_EVENTS.insert(), {**event, "prev_hash": prev, "hash": event_hash(prev, _content(event))})
+    conn.execute(_EVENTS.insert(), {**event, "prev_hash": prev, "hash": event_hash(prev, hashed_content(event))})
 
 
 # Plain columns, not ORM objects: verifying millions of events must not fill the session.
@@ -83,7 +83,7 @@ def _links(batch: int = 2000) -> Iterator[ChainLink]:
         if not rows:
             return
         for event in rows:
-            yield ChainLink(event.id, event.prev_hash, event.hash, _content(event._mapping))
+            yield ChainLink(event.id, event.prev_hash, event.hash, hashed_content(event._mapping))
         last_id = rows[-1].id
 
 
