@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import event  # noqa: E402
 
-from bench.scale import main_reads, prepare  # noqa: E402
+from bench.scale import bench_token, main_reads, prepare  # noqa: E402
 
 # The lines of a plan that say how rows are found and combined, and what it cost.
 PLAN_LINE = re.compile(r"(Scan|Aggregate|Join|Nested Loop|Hash|Sort|Limit|BitmapOr|Index Cond|Recheck Cond|Filter|"
@@ -64,16 +64,16 @@ def main():
     if not args.database_url.startswith("postgresql"):
         parser.error("EXPLAIN plans are shown for PostgreSQL, the database for a network of centers")
     app, _, _ = prepare(args.database_url)
-    reads = main_reads(app)
-    for name, (client, url, headers) in reads.items():
-        client.get(url, headers=headers)  # warm up: sign-in, caches
-        print(f"\n=== {name}: {url}")
-        for statement, parameters in capture(app, client, url, headers):
-            first_line = " ".join(statement.split())[:110]
-            print(f"\n  {first_line}…")
-            for line in explain(app, statement, parameters):
-                if PLAN_LINE.search(line):
-                    print("    " + line.rstrip()[:150])
+    with bench_token(app) as token:
+        for name, (client, url, headers) in main_reads(app, token).items():
+            client.get(url, headers=headers)  # warm up: sign-in, caches
+            print(f"\n=== {name}: {url}")
+            for statement, parameters in capture(app, client, url, headers):
+                first_line = " ".join(statement.split())[:110]
+                print(f"\n  {first_line}…")
+                for line in explain(app, statement, parameters):
+                    if PLAN_LINE.search(line):
+                        print("    " + line.rstrip()[:150])
 
 
 if __name__ == "__main__":

@@ -53,6 +53,9 @@ def test_scale_fills_a_small_year_times_the_five_reads_and_refills_nothing(fresh
     assert "already there: skipping the fill" in again and "filled in" not in again
     verified = bench("-m", "flask", "--app", "wsgi", "audit", "verify", env={"DATABASE_URL": url, "SECRET_KEY": "t"})
     assert "Audit chain intact" in verified
+    if url.startswith("postgresql"):
+        plans = bench("bench/explain.py", "--database-url", url)
+        assert plans.count("\n=== ") == len(READS) and plans.count("Execution Time") >= len(READS), plans
 
 
 def test_load_runs_every_scenario_without_errors(database_url):
