@@ -228,7 +228,8 @@ def fill_postgres(url, rows, total):
 
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
     counts = dict.fromkeys(COLUMNS, 0)
-    with psycopg.connect(dsn) as conn, conn.cursor() as cur, click.progressbar(length=total, label="COPY") as bar:
+    with psycopg.connect(dsn) as conn, conn.cursor() as cur, click.progressbar(
+            length=total, label=f"Filling {total:,} sessions by COPY", file=sys.stderr) as bar:
         for chunk in _chunks(rows):
             for table, items in chunk.items():
                 counts[table] += len(items)
@@ -249,7 +250,8 @@ def fill_sqlite(url, rows, total):
     """Insert in one transaction, like the PostgreSQL fill."""
     engine = create_engine(url)
     counts = dict.fromkeys(COLUMNS, 0)
-    with click.progressbar(length=total, label="INSERT") as bar, engine.begin() as conn:
+    with click.progressbar(length=total, label=f"Filling {total:,} sessions by INSERT", file=sys.stderr) as bar, \
+            engine.begin() as conn:
         for chunk in _chunks(rows):
             for table, items in chunk.items():
                 counts[table] += len(items)
@@ -271,7 +273,7 @@ def generate(url, sessions):
     with engine.connect() as conn:
         have = conn.execute(select(func.count()).select_from(text("infusion_sessions"))).scalar()
     if have == sessions:
-        print(f"{have} sessions already there: skipping the fill")
+        print(f"{have:,} sessions already there: skipping the fill")
         return app
     if have:
         sys.exit(f"The database already holds {have:,} sessions, not {sessions:,}: fill a fresh database "
@@ -354,9 +356,10 @@ def _time(client, url, headers, runs):
 def measure(app):
     with bench_token(app) as token:
         for name, (client, url, headers) in main_reads(app, token).items():
-            median, response = _time(client, url, headers, runs=3 if name == REPORT else 7)
+            runs = 3 if name == REPORT else 7
+            median, response = _time(client, url, headers, runs)
             infusions = f" ({response.get_json()['infusions']} infusions)" if name == REPORT else ""
-            print(f"{name:40s} median {median:8.1f} ms{infusions}")
+            print(f"{name:40s} median {median:8.1f} ms of {runs}{infusions}")
 
 
 def main():
