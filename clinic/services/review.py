@@ -32,19 +32,30 @@ class QueueItem:
     flags_raised_at: datetime | None
 
 
+def _serious_first_then_newest(columns):
+    """The queue's order, over the sessions table or a subquery of it."""
+    return (case((columns.flag_level == "serious", 0), else_=1), columns.flags_raised_at.desc(), columns.id.desc())
+
+
+_UNREVIEWED = select(
+    InfusionSession.id, InfusionSession.patient_id, InfusionSession.drug_code, InfusionSession.infusion_number,
+    InfusionSession.session_date, InfusionSession.status, InfusionSession.flag_level, InfusionSession.flags,
+    InfusionSession.flags_raised_at,
+).where(InfusionSession.needs_review.is_(True))
+
+
 def queue(limit: int = 200) -> list[QueueItem]:
-    """Sessions with unreviewed flags: serious first, then newest (one query)."""
+    """Sessions with unreviewed flags: serious first, then newest (one query).
+
+    The sessions to show are picked first and only they are joined to their patients: joined before
+    the limit, PostgreSQL may hash every patient to name two hundred of them (bench/README.md).
+    """
+    picked = _UNREVIEWED.order_by(*_serious_first_then_newest(InfusionSession)).limit(limit).subquery()
     rows = db.session.execute(
-        select(InfusionSession.id, InfusionSession.patient_id, InfusionSession.drug_code,
-               InfusionSession.infusion_number, InfusionSession.session_date, InfusionSession.status,
-               InfusionSession.flag_level, InfusionSession.flags, InfusionSession.flags_raised_at,
-               Patient.first_name, Patient.last_name, Patient.mrn, Drug.brand)
-        .join(Patient, Patient.id == InfusionSession.patient_id)
-        .join(Drug, Drug.code == InfusionSession.drug_code)
-        .where(InfusionSession.needs_review.is_(True))
-        .order_by(case((InfusionSession.flag_level == "serious", 0), else_=1),
-                  InfusionSession.flags_raised_at.desc(), InfusionSession.id.desc())
-        .limit(limit)
+        select(picked, Patient.first_name, Patient.last_name, Patient.mrn, Drug.brand)
+        .join(Patient, Patient.id == picked.c.patient_id)
+        .join(Drug, Drug.code == picked.c.drug_code)
+        .order_by(*_serious_first_then_newest(picked.c))
     ).all()
     return [QueueItem(
         session_id=r.id, patient_id=r.patient_id, patient_name=f"{r.last_name}, {r.first_name}", mrn=r.mrn,

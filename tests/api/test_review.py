@@ -44,6 +44,21 @@ def test_trouble_breathing_puts_the_session_first_in_the_queue(api, started):
     assert {"session_id", "patient_id", "drug", "serious", "flags"} <= set(queue[0])
 
 
+def test_a_queue_longer_than_its_limit_keeps_the_serious_ones_then_the_newest(api, started, ctx):
+    nurse = started.nurse
+    serious_sid, older_sid, newer_sid = started(), started(), started()
+    post(nurse, serious_sid, "reactions", {"code": "trouble_breathing", "grade": 3, "action": "paused",
+                                          "onset_at": (now() - timedelta(minutes=30)).isoformat()}, 201)
+    for sid in (older_sid, newer_sid):  # flagged after the serious one, the newer last
+        post(nurse, sid, "reactions", {"code": "headache", "grade": 2, "action": "none",
+                                       "onset_at": (now() - timedelta(minutes=5)).isoformat()}, 201)
+    with ctx():
+        from clinic.services import review
+
+        shown = review.queue(limit=2)
+    assert [(item.session_id, item.serious) for item in shown] == [(serious_sid, True), (newer_sid, False)]
+
+
 def test_review_takes_it_out_and_a_new_flag_puts_it_back(api, started):
     nurse, supervisor = started.nurse, api("supervisor")
     sid = started()
