@@ -17,14 +17,16 @@ from ..models import (
 
 
 # Loader options are built once: building them costs more than the query they shape.
+# Who charted each entry comes joined to its collection's query: a query of its own per collection
+# would send the same few users again and again.
 _WHO_CHARTED = (
     joinedload(InfusionSession.nurse),
     joinedload(InfusionSession.drug_version),
-    selectinload(InfusionSession.vitals).selectinload(VitalSigns.recorded_by),
-    selectinload(InfusionSession.reactions).selectinload(ReactionEntry.recorded_by),
-    selectinload(InfusionSession.events).selectinload(SessionEvent.recorded_by),
-    selectinload(InfusionSession.premedications).selectinload(PremedicationRecord.recorded_by),
-    selectinload(InfusionSession.checks).selectinload(CheckConfirmation.confirmed_by),
+    selectinload(InfusionSession.vitals).joinedload(VitalSigns.recorded_by),
+    selectinload(InfusionSession.reactions).joinedload(ReactionEntry.recorded_by),
+    selectinload(InfusionSession.events).joinedload(SessionEvent.recorded_by),
+    selectinload(InfusionSession.premedications).joinedload(PremedicationRecord.recorded_by),
+    selectinload(InfusionSession.checks).joinedload(CheckConfirmation.confirmed_by),
     joinedload(InfusionSession.finalized_by),
 )
 _WITH_PATIENT = joinedload(InfusionSession.patient)
