@@ -7,7 +7,7 @@ baseline beside it (the mean of the two) and a change of the machine's speed dur
 The server holds one center's day at its peak: 50 chairs with a session under way in each (the
 chair board lists them all), which the clients' requests go round. A 20 s run at a few hundred
 writes a second charts far more readings on each than a real day does (the count is printed at
-the end); `--sessions 1000` spreads the writes over a network's 1,000 chairs instead (the board
+the end); `--sessions 1000` spreads the writes over a network's 1,000 sessions under way instead (the board
 then lists 1,000 sessions: the app has no notion of a center).
 """
 from __future__ import annotations
@@ -207,8 +207,8 @@ def main():
         for name, r in results.items():
             print(f"{name:28s} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:7d} "
                   f"{r['rps'] / base['rps']:11.2f} {r['p95'] / base['p95']:11.2f}")
-        drift = abs(results[AGAIN]["rps"] - first["rps"]) / max(first["rps"], results[AGAIN]["rps"])
-        print(f"the trivial endpoint's throughput changed by {drift:.0%} between the start and the end"
+        drift = abs(results[AGAIN]["rps"] - first["rps"]) / base["rps"]
+        print(f"the trivial endpoint's throughput changed by {drift:.0%} of its mean between the start and the end"
               + (": the machine's speed moved during the run, so read the ratios as rough and run again"
                  if drift > 0.2 else ""))
         fewest, median, most = chart_sizes(url)

@@ -49,8 +49,18 @@ def test_scale_fills_a_small_year_times_the_five_reads_and_refills_nothing(fresh
     assert "filled in" in first
     for read in READS:
         assert re.search(rf"^{re.escape(read)}.* median +\d+\.\d ms", first, re.M), (read, first)
+    assert "(150 sessions today)" in first
     again = bench("bench/scale.py", "--database-url", url, "--sessions", "1050")
     assert "already there: skipping the fill" in again and "filled in" not in again
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL")).scalar() == 0
+        conn.execute(text("UPDATE infusion_sessions SET session_date = session_date - 1")
+                     if url.startswith("postgresql") else
+                     text("UPDATE infusion_sessions SET session_date = date(session_date, '-1 day')"))
+    engine.dispose()
+    a_day_later = bench("bench/scale.py", "--database-url", url, "--sessions", "1050")
+    assert "(0 sessions today)" in a_day_later and "filled on an earlier day" in a_day_later
     verified = bench("-m", "flask", "--app", "wsgi", "audit", "verify", env={"DATABASE_URL": url, "SECRET_KEY": "t"})
     assert "Audit chain intact" in verified
     if url.startswith("postgresql"):
