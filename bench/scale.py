@@ -326,12 +326,14 @@ def main_reads(app, token: str) -> dict[str, tuple]:
     from clinic.extensions import db
     from clinic.models import InfusionSession
 
+    from clinic.web import local_today
+
     with app.app_context():
         sid = db.session.scalar(select(func.max(InfusionSession.id)))
+        today = local_today()
         db.session.remove()
     web, api = app.test_client(), app.test_client()
     web.post("/login", data={"username": "bench-supervisor", "password": "bench password 123"})
-    today = datetime.now(ZoneInfo(app.config["CLINIC_TIMEZONE"])).date()
     return {
         REPORT: (api, f"/api/v1/reports/reactions?from={today - timedelta(days=365)}&to={today}",
                  {"Authorization": f"Bearer {token}"}),
@@ -355,14 +357,14 @@ def _time(client, url, headers, runs):
 
 
 def sessions_on_the_board(app) -> int:
-    """Today's sessions, which the chair board lists: the fill's open sessions belong to the day it ran."""
+    """How many sessions the chair board lists today: the fill's open sessions belong to the day it ran."""
     from clinic.extensions import db
-    from clinic.models import InfusionSession
+    from clinic.models import utcnow
+    from clinic.services import board
+    from clinic.web import local_today
 
-    today = datetime.now(ZoneInfo(app.config["CLINIC_TIMEZONE"])).date()
     with app.app_context():
-        count = db.session.scalar(select(func.count(InfusionSession.id)).where(
-            InfusionSession.session_date == today, InfusionSession.status != "cancelled"))
+        count = len(board.today(local_today(), utcnow()))
         db.session.remove()
     return count
 
