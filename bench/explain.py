@@ -17,6 +17,7 @@ from sqlalchemy import event  # noqa: E402
 
 from bench.scale import bench_token, main_reads, prepare  # noqa: E402
 
+
 def capture(app, client, url: str, headers=None) -> list[tuple[str, object]]:
     from clinic.extensions import db
 

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from clinic.services import review as review_service
 from tests.api.test_session_flow import post, ready_to_start
 
 
@@ -53,9 +54,7 @@ def test_a_queue_longer_than_its_limit_keeps_the_serious_ones_then_the_newest(ap
         post(nurse, sid, "reactions", {"code": "headache", "grade": 2, "action": "none",
                                        "onset_at": (now() - timedelta(minutes=5)).isoformat()}, 201)
     with ctx():
-        from clinic.services import review
-
-        shown = review.queue(limit=2)
+        shown = review_service.queue(limit=2)
     assert [(item.session_id, item.serious) for item in shown] == [(serious_sid, True), (newer_sid, False)]
 
 
