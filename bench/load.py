@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import runpy
 import statistics
 import sys
 import tempfile
@@ -25,13 +26,16 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from tests.system.conftest import Server  # noqa: E402
 
 PASSWORD = "bench password 123"
+# The workers production runs with: one per core, unless WEB_CONCURRENCY says otherwise.
+DEFAULT_WORKERS = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
 AGAIN = "trivial (/healthz), again"
 
 
@@ -165,7 +169,8 @@ def main():
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients, each one request at a time "
                                                                "(default 32)")
     parser.add_argument("--seconds", type=float, default=20, help="length of each scenario (default 20)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help=f"gunicorn worker processes (default {DEFAULT_WORKERS}: gunicorn.conf.py's, one per core)")
     parser.add_argument("--sessions", type=int, default=50,
                         help="sessions under way that the requests go round (default: one center's 50 chairs)")
     parser.add_argument("--only", choices=["vitals", "page", "board"], action="append",

@@ -89,3 +89,17 @@ def test_the_served_app_leaves_its_start_up_objects_out_of_garbage_collection(tm
     frozen = subprocess.run([sys.executable, "-c", probe], env=env, cwd=Path(__file__).resolve().parents[2],
                             capture_output=True, text=True, check=True, timeout=60)
     assert int(frozen.stdout.strip().splitlines()[-1]) > 10_000
+
+
+@pytest.mark.parametrize(("concurrency", "expected"), [(None, len(os.sched_getaffinity(0))), ("3", 3)])
+def test_gunicorn_runs_one_worker_per_core_unless_told_otherwise(tmp_path, concurrency, expected):
+    """More workers than cores made recording vitals slower on both databases (gunicorn.conf.py)."""
+    root = Path(__file__).resolve().parents[2]
+    env = {name: value for name, value in os.environ.items() if name != "WEB_CONCURRENCY"}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}", SECRET_KEY="t", **(
+        {"WEB_CONCURRENCY": concurrency} if concurrency else {}))
+    printed = subprocess.run([str(Path(sys.executable).parent / "gunicorn"), "--print-config", "-c", "gunicorn.conf.py",
+                              "wsgi:app"], env=env, cwd=root, capture_output=True, text=True, check=True, timeout=60)
+    settings = {name.strip(): value.strip() for name, _, value in (line.partition("=") for line in
+                                                                    printed.stdout.splitlines())}
+    assert int(settings["workers"]) == expected

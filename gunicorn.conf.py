@@ -1,0 +1,12 @@
+"""gunicorn's settings for Chairside, read from the directory gunicorn starts in (options on its command line win).
+
+One sync worker per core the process may run on (WEB_CONCURRENCY, gunicorn's own variable, overrides it).
+More workers than cores made recording vitals slower, not faster, on both databases (bench/load.py on
+2 cores: 4 workers served 250–355 POSTs/s where 2 served 300–430): on SQLite every change waits for the one
+write lock, and extra workers only take the CPU from the worker holding it; on PostgreSQL, whose server shares
+the cores, the extra processes cost more in switching than they win by overlapping the round trips.
+With the database on another host, round trips are longer and more workers may pay off: measure first.
+"""
+import os
+
+workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
