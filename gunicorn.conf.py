@@ -9,4 +9,12 @@ With the database on another host, round trips are longer and more workers may p
 """
 import os
 
-workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
+
+def _cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count, where the OS says)."""
+    if hasattr(os, "sched_getaffinity"):  # Linux
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+workers = int(os.environ.get("WEB_CONCURRENCY") or _cores())
