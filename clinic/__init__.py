@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .config import load_config
@@ -20,11 +21,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
     app.config.from_mapping(load_config(app.instance_path, test_config))
     app.url_map.converters["int"] = DatabaseId
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_hooks(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind a load balancer, take the client's address and scheme from the headers it adds.
+
+    Only as many hops as were configured: a client can send X-Forwarded-For itself, and trusting it
+    would let anyone choose the address that login throttling counts and the audit log records.
+    """
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app: Flask) -> None:

@@ -51,8 +51,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "30000")),
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
     }
     config.update(overrides)
+    if production and config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        raise ConfigError("RATELIMIT_STORAGE_URI must name a store every worker shares, e.g. redis://host:6379/0, "
+                          "in production: with memory:// each gunicorn worker counts failed logins on its own.")
     # A server's connection may have been dropped while it sat in the pool; a SQLite file's cannot.
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
                       {"pool_pre_ping": not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")})

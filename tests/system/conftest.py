@@ -26,15 +26,16 @@ def free_port() -> int:
 class Server:
     """gunicorn with several workers; `kill()` is a kill -9 of the whole process group."""
 
-    def __init__(self, database_url: str, log_path: Path, workers: int = 3):
+    def __init__(self, database_url: str, log_path: Path, workers: int = 3, env: dict | None = None):
         self.database_url, self.log_path, self.workers = database_url, log_path, workers
+        self.extra_env = env or {}
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = None
 
     def start(self) -> Server:
         env = {**os.environ, "DATABASE_URL": self.database_url, "SECRET_KEY": "system-test",
-               "CLINIC_TIMEZONE": "America/New_York"}
+               "CLINIC_TIMEZONE": "America/New_York", **self.extra_env}
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         self.log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(

@@ -17,9 +17,19 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
         create_app()
 
 
+def test_production_refuses_login_counts_that_each_worker_keeps_apart(monkeypatch):
+    """With memory:// every gunicorn worker would count failed logins on its own: 5 tries become 5 per worker."""
+    monkeypatch.setenv("CHAIRSIDE_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
+        create_app()
+
+
 def test_production_with_secret_key_uses_secure_cookies(monkeypatch):
     monkeypatch.setenv("CHAIRSIDE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")  # not reached: no request is made
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
@@ -55,6 +65,13 @@ def test_healthz_answers_without_login(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
+
+
+def test_healthz_says_503_in_json_when_the_database_does_not_answer(tmp_path):
+    app = create_app({"SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'no-such-dir' / 'x.db'}"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "detail": "The database does not answer."}
 
 
 def test_sqlite_connections_enforce_foreign_keys(app, ctx):

@@ -5,7 +5,11 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from sqlalchemy import select
+
 from clinic import create_app
+from clinic.extensions import db
+from clinic.models import AuditEvent
 from tests.conftest import PASSWORD, WebClient, app_config
 
 
@@ -29,7 +33,8 @@ def test_no_inline_script_or_style_in_pages(login):
 
 def test_hsts_and_secure_cookies_in_production(database_url, make_user, monkeypatch):
     monkeypatch.setenv("CHAIRSIDE_ENV", "production")
-    app = create_app(app_config(database_url, ENV="production", SESSION_COOKIE_SECURE=True))
+    app = create_app(app_config(database_url, ENV="production", SESSION_COOKIE_SECURE=True,
+                                RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0"))  # throttling is off here
     user = make_user("nurse")
     client = WebClient(app.test_client())
     response = client.get("/login", base_url="https://localhost")
@@ -84,6 +89,22 @@ def test_the_address_limit_stops_password_spraying(throttled_app, make_user):
     for i in range(50):
         assert _login(client, f"sprayed-{i}", "wrong password!!").status_code == 200
     assert _login(client, "sprayed-x", "wrong password!!").status_code == 429
+
+
+def _failed_login_address(app, forwarded_for: str) -> str:
+    client = app.test_client()
+    client.post("/login", data={"username": "nobody", "password": "wrong password!!"},
+                headers={"X-Forwarded-For": forwarded_for})
+    with app.app_context():
+        return db.session.scalars(select(AuditEvent.client_addr).where(AuditEvent.action == "login_failed")
+                                  .order_by(AuditEvent.id.desc())).first()
+
+
+@pytest.mark.parametrize(("proxies", "recorded"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_the_client_address_is_taken_from_a_trusted_proxy_only(app, database_url, proxies, recorded):
+    """Behind the load balancer its X-Forwarded-For names the nurse's device; without one, a client could forge it."""
+    app = create_app(app_config(database_url, TRUSTED_PROXIES=proxies, WTF_CSRF_ENABLED=False))
+    assert _failed_login_address(app, "203.0.113.7") == recorded
 
 
 def test_free_text_is_stored_as_entered_and_shown_as_text(login, api):
