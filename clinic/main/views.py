@@ -1,8 +1,9 @@
 """The chair board and the load balancer's health check."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..models import utcnow
@@ -14,8 +15,13 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/healthz")
 def healthz():
-    """Answer the load balancer: the app runs and reaches its database."""
-    db.session.execute(text("SELECT 1"))
+    """Answer the load balancer: the app runs and reaches its database (503 when it does not)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        current_app.logger.exception("health check: the database does not answer")
+        db.session.rollback()
+        return jsonify(status="unavailable", detail="The database does not answer."), 503
     return jsonify(status="ok")
 
 
