@@ -16,6 +16,7 @@ import argparse
 import http.client
 import json
 import runpy
+import shutil
 import statistics
 import sys
 import tempfile
@@ -39,9 +40,9 @@ DEFAULT_WORKERS = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
 AGAIN = "trivial (/healthz), again"
 
 
-def make_database(kind: str) -> str:
+def make_database(kind: str, folder: Path) -> str:
     if kind == "sqlite":
-        return "sqlite:///" + str(Path(tempfile.mkdtemp()) / "load.sqlite3")
+        return "sqlite:///" + str(folder / "load.sqlite3")
     name = "chairside_load_" + uuid.uuid4().hex[:8]
     admin = create_engine("postgresql+psycopg://postgres@127.0.0.1/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -50,7 +51,7 @@ def make_database(kind: str) -> str:
 
 
 def drop_database(url: str) -> None:
-    """A PostgreSQL run leaves nothing behind (SQLite's file is in a temporary folder)."""
+    """A PostgreSQL run leaves nothing behind (SQLite's file goes with the run's temporary folder)."""
     if url.startswith("postgresql"):
         name = url.rsplit("/", 1)[1]
         admin = create_engine("postgresql+psycopg://postgres@127.0.0.1/postgres", isolation_level="AUTOCOMMIT")
@@ -177,10 +178,12 @@ def main():
                         help="run the trivial endpoint and only this scenario; repeat the option for several "
                              "(--only vitals --only board)")
     args = parser.parse_args()
-    url = make_database(args.database)
-    token, ids = seed(url, args.sessions)
-    server = Server(url, Path(tempfile.mkdtemp()) / "gunicorn.log", workers=args.workers).start()
+    folder = Path(tempfile.mkdtemp(prefix="chairside-load-"))
+    url = make_database(args.database, folder)
+    server = None
     try:
+        token, ids = seed(url, args.sessions)
+        server = Server(url, folder / "gunicorn.log", workers=args.workers).start()
         cookie = login_cookie(server)
 
         def pick(n, i):  # client n's i-th request: every session in turn, none twice in a row
@@ -211,7 +214,7 @@ def main():
               f"{'rps/trivial':>11s} {'p95/trivial':>11s}")
         for name, r in results.items():
             print(f"{name:28s} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:7d} "
-                  f"{r['rps'] / base['rps']:11.2f} {r['p95'] / base['p95']:11.2f}")
+                  f"{r['rps'] / base['rps']:11.3f} {r['p95'] / base['p95']:11.3f}")
         drift = abs(results[AGAIN]["rps"] - first["rps"]) / base["rps"]
         print(f"the trivial endpoint's throughput changed by {drift:.0%} of its mean between the start and the end"
               + (": the machine's speed moved during the run, so read the ratios as rough and run again"
@@ -219,9 +222,14 @@ def main():
         fewest, median, most = chart_sizes(url)
         print(f"readings per session at the end: {fewest} to {most} (median {median}) over {len(ids)} sessions")
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
         drop_database(url)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("interrupted: gunicorn stopped, the database dropped")

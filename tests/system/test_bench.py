@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -70,6 +71,7 @@ def test_scale_fills_a_small_year_times_the_five_reads_and_refills_nothing(fresh
 
 def test_load_runs_every_scenario_without_errors(database_url):
     kind = "postgres" if database_url.startswith("postgresql") else "sqlite"  # a database of its own either way
+    runs_before = set(Path(tempfile.gettempdir()).glob("chairside-load-*"))
     out = bench("bench/load.py", "--database", kind, "--seconds", "1", "--clients", "4", "--sessions", "3",
                 "--workers", "2")
     for scenario in SCENARIOS:
@@ -77,6 +79,7 @@ def test_load_runs_every_scenario_without_errors(database_url):
         assert row, (scenario, out)
         assert float(row.group(1)) > 0 and row.group(2) == "0", row.group(0)
     assert "readings per session at the end" in out
+    assert set(Path(tempfile.gettempdir()).glob("chairside-load-*")) == runs_before  # its files went with it
 
 
 def test_pdf_prints_the_median_and_the_batch():
