@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ENVIRONMENTS = ("development", "production")
 
 
 class ConfigError(RuntimeError):
@@ -24,11 +27,31 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _number(name: str, default: str, kind=int):
+    """Read a numeric variable; a value that is not a number stops the start naming the variable."""
+    value = os.environ.get(name) or default
+    try:
+        return kind(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {value!r}.") from None
+
+
+def _timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"CLINIC_TIMEZONE must be an IANA time zone such as America/New_York, not {name!r}.") from None
+    return name
+
+
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     """Build the config mapping for one app from the environment and overrides."""
     env = os.environ
     overrides = overrides or {}
-    environment = overrides.get("ENV", env.get("CHAIRSIDE_ENV", "development"))
+    environment = overrides.get("ENV", env.get("CHAIRSIDE_ENV") or "development")
+    # A misspelt "production" must not quietly run with the development key and cookies.
+    if environment not in ENVIRONMENTS:
+        raise ConfigError(f"CHAIRSIDE_ENV must be development or production, not {environment!r}.")
     secret = overrides.get("SECRET_KEY", env.get("SECRET_KEY"))
     if environment == "production" and not secret:
         raise ConfigError("SECRET_KEY must be set in production (CHAIRSIDE_ENV=production).")
@@ -41,20 +64,22 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         ),
         "CLINIC_NAME": env.get("CLINIC_NAME", "Chairside Infusion Center"),
         "CLINIC_PHONE": env.get("CLINIC_PHONE", "555-0100"),
-        "CLINIC_TIMEZONE": env.get("CLINIC_TIMEZONE", "America/New_York"),
-        "SESSION_IDLE_MINUTES": float(env.get("SESSION_IDLE_MINUTES", "15")),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "CLINIC_TIMEZONE": _timezone(env.get("CLINIC_TIMEZONE") or "America/New_York"),
+        "SESSION_IDLE_MINUTES": _number("SESSION_IDLE_MINUTES", "15", float),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
+        # Redis gone must not lock every nurse out: each worker counts on its own until it is back.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
-        "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "30000")),
-        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        "SQLITE_BUSY_TIMEOUT_MS": _number("SQLITE_BUSY_TIMEOUT_MS", "30000"),
+        "TRUSTED_PROXIES": _number("TRUSTED_PROXIES", "0"),
     }
     config.update(overrides)
-    if production and config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+    if production and (config["RATELIMIT_STORAGE_URI"] or "memory://").startswith("memory://"):
         raise ConfigError("RATELIMIT_STORAGE_URI must name a store every worker shares, e.g. redis://host:6379/0, "
                           "in production: with memory:// each gunicorn worker counts failed logins on its own.")
     # A server's connection may have been dropped while it sat in the pool; a SQLite file's cannot.

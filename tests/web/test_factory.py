@@ -26,6 +26,29 @@ def test_production_refuses_login_counts_that_each_worker_keeps_apart(monkeypatc
         create_app()
 
 
+@pytest.mark.parametrize("store", ["", "memory://"])
+def test_production_refuses_an_empty_or_per_worker_login_store(monkeypatch, store):
+    monkeypatch.setenv("CHAIRSIDE_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", store)
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
+        create_app()
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("CHAIRSIDE_ENV", "Production"),  # misspelt, it would have run with the development key
+    ("CHAIRSIDE_ENV", "prod"),
+    ("CLINIC_TIMEZONE", "Mars/Base"),
+    ("TRUSTED_PROXIES", "abc"),
+    ("SESSION_IDLE_MINUTES", "a while"),
+    ("SQLITE_BUSY_TIMEOUT_MS", "30s"),
+])
+def test_a_setting_that_makes_no_sense_stops_the_start_naming_it(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=variable):
+        create_app({"SECRET_KEY": "t"})
+
+
 def test_production_with_secret_key_uses_secure_cookies(monkeypatch):
     monkeypatch.setenv("CHAIRSIDE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
