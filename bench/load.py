@@ -25,7 +25,6 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -107,17 +106,10 @@ def chart_sizes(url: str) -> tuple[int, int, int]:
 
 
 def login_cookie(server: Server) -> str:
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    conn.request("GET", "/login")
-    response = conn.getresponse()
-    html = response.read().decode()
-    cookie = response.getheader("Set-Cookie").split(";")[0]
-    token = html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    conn.request("POST", "/login", body=urlencode({"username": "loadnurse", "password": PASSWORD, "csrf_token": token}),
-                 headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
-    response = conn.getresponse()
-    response.read()
-    return response.getheader("Set-Cookie").split(";")[0]
+    status, cookie = server.log_in(*server.login_form(), "loadnurse", PASSWORD)
+    if status != 302:
+        raise RuntimeError(f"the bench nurse could not log in (HTTP {status})")
+    return cookie
 
 
 def run(server: Server, clients: int, seconds: float, make_request) -> dict:

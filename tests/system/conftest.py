@@ -1,6 +1,7 @@
 """A real gunicorn serving the app on 127.0.0.1 against the test database."""
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -11,8 +12,11 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
+
+from tests.conftest import CSRF_RE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,6 +70,31 @@ class Server:
                 self.kill()
                 return
         self.log.close()
+
+    def login_form(self) -> tuple[str, str]:
+        """The session cookie and CSRF token that opening the login page hands out."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request("GET", "/login")
+            page = conn.getresponse()
+            match = CSRF_RE.search(page.read().decode())
+        finally:
+            conn.close()
+        return page.getheader("Set-Cookie").split(";")[0], match.group(1) or match.group(2)
+
+    def log_in(self, cookie: str, csrf: str, username: str, password: str) -> tuple[int, str | None]:
+        """Post the login form once, on a connection of its own; return the status and the new session cookie."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request("POST", "/login",
+                         body=urlencode({"username": username, "password": password, "csrf_token": csrf}),
+                         headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+            response = conn.getresponse()
+            response.read()
+        finally:
+            conn.close()
+        new_cookie = response.getheader("Set-Cookie")
+        return response.status, new_cookie.split(";")[0] if new_cookie else None
 
     def request(self, method: str, path: str, token: str, body: dict | None = None, headers: dict | None = None):
         """Send one request; return (status, JSON body or None)."""
