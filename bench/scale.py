@@ -325,7 +325,6 @@ def main_reads(app, token: str) -> dict[str, tuple]:
     API with a bearer token, the pages signed in as the bench supervisor."""
     from clinic.extensions import db
     from clinic.models import InfusionSession
-
     from clinic.web import local_today
 
     with app.app_context():

@@ -36,12 +36,13 @@ def _number(name: str, default: str, kind=int):
         raise ConfigError(f"{name} must be a number, not {value!r}.") from None
 
 
-def _timezone(name: str) -> str:
+def _timezone(zone: str) -> str:
+    """Check the clinic's zone at start-up: an unknown one would fail every page that shows a time."""
     try:
-        ZoneInfo(name)
+        ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"CLINIC_TIMEZONE must be an IANA time zone such as America/New_York, not {name!r}.") from None
-    return name
+        raise ConfigError(f"CLINIC_TIMEZONE must be an IANA time zone such as America/New_York, not {zone!r}.") from None
+    return zone
 
 
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
