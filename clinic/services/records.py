@@ -1,10 +1,11 @@
 """Turn a session's rows into the plain record the pure rules read."""
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import fields
 from datetime import date
 
-from sqlalchemy import bindparam, inspect, select
+from sqlalchemy import Integer, bindparam, cast, inspect, literal_column, null, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain.records import (
@@ -150,25 +151,56 @@ def build_record(s: InfusionSession, first_infusion_on: date | None = None) -> S
     )
 
 
-def _entry_rows(model, *columns):
-    """One statement, built once, reading a session's standing entries (not voided) as plain rows."""
-    table = model.__table__
-    return select(*(table.c[name] for name in columns)).where(
-        table.c.session_id == bindparam("session_id"), table.c.voided_at.is_(None))
-
-
 _VOIDABLE = ("id", "charted_at", "voided_at", "void_reason")
 # A long session has many readings: they are read as the leading fields of VitalsRecord, in its
 # order, and made into records by position (the rest keep their defaults: no rule reads them),
 # which costs a fraction of reading each column by name.
 _VITALS_FIELDS = [f.name for f in fields(VitalsRecord)]
-_STORED_VITALS = _entry_rows(VitalSigns, *_VITALS_FIELDS[:_VITALS_FIELDS.index("consciousness") + 1])
-_STORED_REACTIONS = _entry_rows(ReactionEntry, *_VOIDABLE, "reaction_code", "reaction_label", "reaction_group",
-                                "systems", "onset_at", "grade", "action", "medication", "resolved_at", "notes")
-_STORED_EVENTS = _entry_rows(SessionEvent, *_VOIDABLE, "kind", "occurred_at", "rate_ml_h", "reason",
-                             "due_to_reaction")
-_STORED_PREMEDICATIONS = _entry_rows(PremedicationRecord, *_VOIDABLE, "code", "text", "required", "given_at",
-                                     "dose", "not_given_reason")
+_VITALS_READ = tuple(_VITALS_FIELDS[:_VITALS_FIELDS.index("consciousness") + 1])
+_REACTIONS_READ = (*_VOIDABLE, "reaction_code", "reaction_label", "reaction_group", "systems", "onset_at", "grade",
+                   "action", "medication", "resolved_at", "notes")
+_EVENTS_READ = (*_VOIDABLE, "kind", "occurred_at", "rate_ml_h", "reason", "due_to_reaction")
+_PREMEDICATIONS_READ = (*_VOIDABLE, "code", "text", "required", "given_at", "dose", "not_given_reason")
+
+
+def _by_name(names, convert):
+    """Make a record of a row's values with a converter that reads the columns by name."""
+    row_type = namedtuple("Row", names)
+    return lambda values: convert(row_type(*values))
+
+
+# Each kind of entry: its model, the columns the rules read, and how their values become a record.
+_STANDING_KINDS = (
+    (VitalSigns, _VITALS_READ, lambda values: VitalsRecord(*values)),
+    (ReactionEntry, _REACTIONS_READ, _by_name(_REACTIONS_READ, _reaction)),
+    (SessionEvent, _EVENTS_READ, _by_name(_EVENTS_READ, _event)),
+    (PremedicationRecord, _PREMEDICATIONS_READ, _by_name(_PREMEDICATIONS_READ, _premed)),
+)
+
+
+def _standing_entries():
+    """One statement, built once, reading a session's standing entries (not voided) of every kind.
+
+    On PostgreSQL each statement costs the worker more CPU than the rules do, and every change of
+    a session runs this one. A UNION needs one type in each column, so each kind's columns have
+    places of their own, NULL in the other kinds' rows; the first column says which kind a row
+    is, and `spans` where its values are.
+    """
+    places = [model.__table__.c[name] for model, names, _ in _STANDING_KINDS for name in names]
+    parts, spans, first = [], [], 1
+    for kind, (model, names, _) in enumerate(_STANDING_KINDS):
+        table = model.__table__
+        own = {table.c[name] for name in names}
+        columns = [column if column in own else cast(null(), column.type) for column in places]
+        parts.append(
+            select(literal_column(str(kind), Integer), *(c.label(f"c{i}") for i, c in enumerate(columns)))
+            .where(table.c.session_id == bindparam("session_id"), table.c.voided_at.is_(None)))
+        spans.append(slice(first, first + len(names)))
+        first += len(names)
+    return union_all(*parts), spans
+
+
+_STANDING_ENTRIES, _SPANS = _standing_entries()
 
 
 def rules_record(s: InfusionSession) -> SessionRecord:
@@ -179,12 +211,9 @@ def rules_record(s: InfusionSession) -> SessionRecord:
     more than the rules themselves. Voided entries are left out (they raise nothing), and so
     are who charted each entry and the names of the drug and the nurse (no rule reads them).
     """
-    conn, key = db.session.connection(), {"session_id": s.id}
-    return _session_record(
-        s, None,
-        vitals=(VitalsRecord(*row) for row in conn.execute(_STORED_VITALS, key).all()),  # all(): one fetch
-        reactions=(_reaction(row) for row in conn.execute(_STORED_REACTIONS, key).all()),
-        events=(_event(row) for row in conn.execute(_STORED_EVENTS, key).all()),
-        premedications=(_premed(row) for row in conn.execute(_STORED_PREMEDICATIONS, key).all()),
-        names=False,
-    )
+    by_kind = tuple([] for _ in _STANDING_KINDS)
+    for row in db.session.connection().execute(_STANDING_ENTRIES, {"session_id": s.id}).all():  # all(): one fetch
+        by_kind[row[0]].append(row)
+    vitals, reactions, events, premedications = (
+        [make(row[span]) for row in rows] for rows, (_, _, make), span in zip(by_kind, _STANDING_KINDS, _SPANS, strict=True))
+    return _session_record(s, None, vitals, reactions, events, premedications, names=False)

@@ -120,4 +120,4 @@ def test_recording_vitals_makes_the_same_queries_however_long_the_session(app, w
         post(nurse, sid, "vitals", {"taken_at": ago(minutes), "phase": "during", "heart_rate": 80}, 201)
     later = queries_to_record(50)
     assert later == first, f"{first} queries with 3 readings charted, {later} with 23"
-    assert first <= 12, f"recording vitals takes {first} queries"
+    assert first <= 8, f"recording vitals takes {first} queries"
