@@ -341,6 +341,35 @@ def test_stored_flags_are_the_rules_verdict_on_the_whole_charted_session(nurse_a
             ZoneInfo(app.config["CLINIC_TIMEZONE"])).strftime("%H:%M") + ", 38.0 or higher"]
 
 
+def test_the_lean_read_holds_every_kind_of_entry_and_leaves_out_the_voided(nurse_api, make_patient, ctx, app):
+    """Readings, reactions, events and premedications reach the rules in one read: each kind raises its flag,
+    and a voided reading or reaction raises none."""
+    sid = nurse_api.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "ocrelizumab"}
+                         ).get_json()["id"]
+    at = now() - timedelta(minutes=90)
+    post(nurse_api, sid, "premedications", {"code": "methylprednisolone_100", "given_at": iso(at), "dose": "100 mg"},
+         201)
+    post(nurse_api, sid, "premedications", {"code": "antihistamine", "not_given_reason": "declined"}, 201)
+    post(nurse_api, sid, "checks", {"codes": ["no_active_infection"]})
+    post(nurse_api, sid, "vitals", {"taken_at": iso(at), "phase": "baseline", "systolic": 124, "heart_rate": 70}, 201)
+    post(nurse_api, sid, "start", {"at": iso(at + timedelta(minutes=5))})
+    fever = post(nurse_api, sid, "vitals", {"taken_at": iso(at + timedelta(minutes=10)), "phase": "during",
+                                            "temperature_c": "38.5"}, 201)
+    rash = post(nurse_api, sid, "reactions", {"code": "rash", "onset_at": iso(at + timedelta(minutes=15)), "grade": 2,
+                                              "action": "none"}, 201)
+    post(nurse_api, sid, "pause", {"at": iso(at + timedelta(minutes=20)), "reason": "flushing",
+                                   "due_to_reaction": True})
+    expected = assert_stored_flags_are_the_rules_verdict(nurse_api, sid, ctx, app)
+    assert {f.code for f in expected} >= {"premedication_missed", "fever", "moderate_reaction", "infusion_interrupted"}
+    assert {e.kind for f in expected for e in f.evidence} >= {"vitals", "reaction", "event", "premedication"}
+
+    post(nurse_api, sid, f"vitals/{fever['id']}/void", {"reason": "thermometer of the next chair"})
+    post(nurse_api, sid, f"reactions/{rash['id']}/void", {"reason": "charted on the wrong patient"})
+    expected = assert_stored_flags_are_the_rules_verdict(nurse_api, sid, ctx, app)
+    assert {f.code for f in expected} & {"fever", "moderate_reaction"} == set()
+    assert {f.code for f in expected} >= {"premedication_missed", "infusion_interrupted"}
+
+
 def assert_stored_flags_are_the_rules_verdict(client, sid, ctx, app):
     from zoneinfo import ZoneInfo
 
