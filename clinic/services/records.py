@@ -72,7 +72,7 @@ def _charted_by(entry) -> str:
 
 
 # The converters below read an ORM entry or a plain row of the same columns alike (readings for
-# the rules are made by position instead: see _STORED_VITALS).
+# the rules are made by position instead: see _STANDING_KINDS).
 
 def _vitals(v, recorded_by: str) -> VitalsRecord:
     return VitalsRecord(
@@ -169,7 +169,8 @@ def _by_name(names, convert):
     return lambda values: convert(row_type(*values))
 
 
-# Each kind of entry: its model, the columns the rules read, and how their values become a record.
+# Each kind of entry: its model, the columns the rules read, and how their values become a record;
+# in the order of _session_record's arguments (rules_record passes them on by position).
 _STANDING_KINDS = (
     (VitalSigns, _VITALS_READ, lambda values: VitalsRecord(*values)),
     (ReactionEntry, _REACTIONS_READ, _by_name(_REACTIONS_READ, _reaction)),
@@ -211,9 +212,8 @@ def rules_record(s: InfusionSession) -> SessionRecord:
     more than the rules themselves. Voided entries are left out (they raise nothing), and so
     are who charted each entry and the names of the drug and the nurse (no rule reads them).
     """
-    by_kind = tuple([] for _ in _STANDING_KINDS)
+    entries = tuple([] for _ in _STANDING_KINDS)
     for row in db.session.connection().execute(_STANDING_ENTRIES, {"session_id": s.id}).all():  # all(): one fetch
-        by_kind[row[0]].append(row)
-    vitals, reactions, events, premedications = (
-        [make(row[span]) for row in rows] for rows, (_, _, make), span in zip(by_kind, _STANDING_KINDS, _SPANS, strict=True))
-    return _session_record(s, None, vitals, reactions, events, premedications, names=False)
+        kind = row[0]
+        entries[kind].append(_STANDING_KINDS[kind][2](row[_SPANS[kind]]))
+    return _session_record(s, None, *entries, names=False)

@@ -368,6 +368,13 @@ def test_the_lean_read_holds_every_kind_of_entry_and_leaves_out_the_voided(nurse
     expected = assert_stored_flags_are_the_rules_verdict(nurse_api, sid, ctx, app)
     assert {f.code for f in expected} & {"fever", "moderate_reaction"} == set()
     assert {f.code for f in expected} >= {"premedication_missed", "infusion_interrupted"}
+    # The rules would skip a voided entry themselves: the read itself must leave them out.
+    from clinic.services.records import load_session, rules_record
+
+    with ctx():
+        record = rules_record(load_session(sid, people=False))
+    assert record.reactions == () and fever["id"] not in {v.id for v in record.vitals} and len(record.vitals) == 1
+    assert [e.kind for e in record.events] == ["pause"] and len(record.premedications) == 2
 
 
 def assert_stored_flags_are_the_rules_verdict(client, sid, ctx, app):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
 
 import pytest
 import redis
@@ -17,13 +16,13 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 @pytest.fixture
 def redis_store():
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
     try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
-    except OSError:
+        client.ping()
+    except redis.ConnectionError:
         if os.environ.get("CI") == "true":
-            pytest.fail("Redis is not reachable on 127.0.0.1:6379 (CI requires it: .ci/run starts it)")
-        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-    client = redis.Redis.from_url(REDIS_URL)
+            pytest.fail(f"Redis is not reachable at {REDIS_URL} (CI requires it: .ci/run starts it)")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
     client.flushdb()
     yield REDIS_URL
     client.flushdb()
