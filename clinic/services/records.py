@@ -184,24 +184,27 @@ def _standing_entries():
 
     On PostgreSQL each statement costs the worker more CPU than the rules do, and every change of
     a session runs this one. A UNION needs one type in each column, so each kind's columns have
-    places of their own, NULL in the other kinds' rows; the first column says which kind a row
-    is, and `spans` where its values are.
+    places of their own, NULL in the other kinds' rows; the first column says which kind a row is,
+    and that kind's reader takes its values (a slice of the row) and makes its record. Each NULL is
+    cast to its place's column type because SQLAlchemy takes a UNION's result types from its first
+    SELECT: a bare NULL there would leave the other kinds' times, flags and decimals unconverted
+    (naive strings on SQLite).
     """
     places = [model.__table__.c[name] for model, names, _ in _STANDING_KINDS for name in names]
-    parts, spans, first = [], [], 1
-    for kind, (model, names, _) in enumerate(_STANDING_KINDS):
+    parts, readers, first = [], [], 1
+    for kind, (model, names, make) in enumerate(_STANDING_KINDS):
         table = model.__table__
         own = {table.c[name] for name in names}
         columns = [column if column in own else cast(null(), column.type) for column in places]
         parts.append(
             select(literal_column(str(kind), Integer), *(c.label(f"c{i}") for i, c in enumerate(columns)))
             .where(table.c.session_id == bindparam("session_id"), table.c.voided_at.is_(None)))
-        spans.append(slice(first, first + len(names)))
+        readers.append((slice(first, first + len(names)), make))
         first += len(names)
-    return union_all(*parts), spans
+    return union_all(*parts), readers
 
 
-_STANDING_ENTRIES, _SPANS = _standing_entries()
+_STANDING_ENTRIES, _READERS = _standing_entries()
 
 
 def rules_record(s: InfusionSession) -> SessionRecord:
@@ -214,6 +217,6 @@ def rules_record(s: InfusionSession) -> SessionRecord:
     """
     entries = tuple([] for _ in _STANDING_KINDS)
     for row in db.session.connection().execute(_STANDING_ENTRIES, {"session_id": s.id}).all():  # all(): one fetch
-        kind = row[0]
-        entries[kind].append(_STANDING_KINDS[kind][2](row[_SPANS[kind]]))
+        values, make = _READERS[row[0]]
+        entries[row[0]].append(make(row[values]))
     return _session_record(s, None, *entries, names=False)
