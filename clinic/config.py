@@ -28,12 +28,19 @@ def normalise_database_url(url: str) -> str:
 
 
 def _number(name: str, default: str, kind=int):
-    """Read a numeric variable; a value that is not a number stops the start naming the variable."""
+    """Read a count or a length of time; anything but a number of 0 or more stops the start naming the variable.
+
+    None of them means anything below 0, and some would mislead quietly: TRUSTED_PROXIES=-1 makes
+    ProxyFix take the second address the client sent.
+    """
     value = os.environ.get(name) or default
     try:
-        return kind(value)
+        number = kind(value)
     except ValueError:
-        raise ConfigError(f"{name} must be a number, not {value!r}.") from None
+        number = -1
+    if not number >= 0:  # also refuses nan
+        raise ConfigError(f"{name} must be a number of 0 or more, not {value!r}.")
+    return number
 
 
 def _timezone(zone: str) -> str:

@@ -40,6 +40,8 @@ def test_production_refuses_an_empty_or_per_worker_login_store(monkeypatch, stor
     ("CHAIRSIDE_ENV", "prod"),
     ("CLINIC_TIMEZONE", "Mars/Base"),
     ("TRUSTED_PROXIES", "abc"),
+    ("TRUSTED_PROXIES", "-1"),  # ProxyFix would take the second address the client sent
+    ("SESSION_IDLE_MINUTES", "nan"),
     ("SESSION_IDLE_MINUTES", "a while"),
     ("SQLITE_BUSY_TIMEOUT_MS", "30s"),
 ])
