@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 
-from sqlalchemy import select, text
+from sqlalchemy import BigInteger, func, literal, select
 
 from ..domain.chain import GENESIS, ChainLink, ChainResult, canonical_json, event_hash, verify_chain
 from ..extensions import can_write_in, db, write_apart
@@ -24,16 +24,6 @@ def hashed_content(event: Mapping) -> dict:
     return {"occurred_at": event["occurred_at"].isoformat(), **{name: event[name] for name in _HASHED}}
 
 
-def _lock_chain_head(session) -> None:
-    """Serialise appends so two transactions never chain onto the same event.
-
-    SQLite writing transactions already hold the write lock (BEGIN IMMEDIATE); on
-    PostgreSQL a transaction-scoped advisory lock does the same job.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
-
-
 def record(actor: Actor, action: str, *, object_type: str | None = None, object_id=None,
            patient_id: int | None = None, details: dict | None = None) -> None:
     """Append one event to the chain inside the current transaction.
@@ -49,21 +39,33 @@ def record(actor: Actor, action: str, *, object_type: str | None = None, object_
         _append(own, actor, action, **fields)
 
 
+_APPEND = _EVENTS.insert()
 _HEAD = select(_EVENTS.c.hash).order_by(_EVENTS.c.id.desc()).limit(1)
+# One round trip instead of two: migration 0006 says why the lock and the read cannot be one plain statement.
+_LOCKED_HEAD = select(func.audit_chain_head(literal(_AUDIT_LOCK_KEY, BigInteger)))
+
+
+def _locked_chain_head(conn) -> str:
+    """Read the chain's last hash once no other transaction can append, so two never chain onto the same event.
+
+    SQLite's writing transactions already hold the write lock (BEGIN IMMEDIATE); on PostgreSQL a
+    transaction-scoped advisory lock does the same job, taken in the same call as the read.
+    """
+    head = conn.execute(_LOCKED_HEAD if conn.dialect.name == "postgresql" else _HEAD).scalar()
+    return head or GENESIS
 
 
 def _append(session, actor: Actor, action: str, *, object_type, object_id, patient_id, details) -> None:
     """Insert the event at once, as a plain row: the ORM's unit of work would cost more than the
     insert, and the next append's read of the head must find it (it does not flush the session)."""
-    _lock_chain_head(session)
     conn = session.connection()
-    prev = conn.execute(_HEAD).scalar() or GENESIS
+    prev = _locked_chain_head(conn)
     event = {
         "occurred_at": utcnow(), "user_id": actor.user_id, "username": actor.username, "action": action,
         "object_type": object_type, "object_id": None if object_id is None else str(object_id),
         "patient_id": patient_id, "client_addr": actor.client_addr, "details": canonical_json(details or {}),
     }
-    conn.execute(_EVENTS.insert(), {**event, "prev_hash": prev, "hash": event_hash(prev, hashed_content(event))})
+    conn.execute(_APPEND, {**event, "prev_hash": prev, "hash": event_hash(prev, hashed_content(event))})
 
 
 # Plain columns, not ORM objects: verifying millions of events must not fill the session.

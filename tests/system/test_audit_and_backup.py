@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -11,6 +12,8 @@ from sqlalchemy import func, select
 from clinic import create_app
 from clinic.extensions import db
 from clinic.models import AuditEvent, Patient, VitalSigns
+from clinic.services import audit
+from clinic.services.actor import Actor
 from tests.conftest import app_config
 
 
@@ -69,6 +72,37 @@ def test_every_write_and_record_view_is_audited(api, login, make_patient, ctx):
 def test_audit_events_cannot_be_changed_through_the_application(app):
     editable = [r for r in app.url_map.iter_rules() if "audit" in r.rule and (r.methods & {"PUT", "PATCH", "DELETE"})]
     assert editable == []
+
+
+def test_an_append_waits_for_the_one_before_it_and_chains_onto_it(app, ctx):
+    """Two transactions appending at once: the second reads the chain's head only once the first has
+    committed, so it chains onto the first's event (reading the head before the lock would fork the chain)."""
+    first_appended, failures = threading.Event(), []
+
+    def append(action, hold_for):
+        try:
+            with app.app_context():
+                audit.record(Actor.system("test"), action)
+                first_appended.set()
+                time.sleep(hold_for)  # the first holds the chain while the second tries to append
+                db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - reported below, where pytest sees it
+            failures.append(exc)
+
+    first = threading.Thread(target=append, args=("first_append", 0.5))
+    first.start()
+    assert first_appended.wait(10)
+    second = threading.Thread(target=append, args=("second_append", 0))
+    second.start()
+    first.join(20)
+    second.join(20)
+    assert failures == []
+    with ctx():
+        events = {e.action: e for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.in_(["first_append", "second_append"])))}
+        assert events["second_append"].prev_hash == events["first_append"].hash
+        assert events["second_append"].id > events["first_append"].id
+        assert audit.verify().ok
 
 
 def test_backup_while_writing_restores_the_data(app, api, make_patient, ctx, runner, tmp_path, database_url):
