@@ -111,15 +111,21 @@ class InfusionSession(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    patient = relationship("Patient")
-    nurse = relationship("User", foreign_keys=[nurse_id])
-    finalized_by = relationship("User", foreign_keys=[finalized_by_id])
-    drug_version = relationship("DrugVersion")
-    vitals: Mapped[list[VitalSigns]] = relationship(order_by="VitalSigns.taken_at", back_populates="infusion")
-    reactions: Mapped[list[ReactionEntry]] = relationship(order_by="ReactionEntry.onset_at", back_populates="infusion")
-    events: Mapped[list[SessionEvent]] = relationship(order_by="SessionEvent.occurred_at", back_populates="infusion")
-    premedications: Mapped[list[PremedicationRecord]] = relationship(back_populates="infusion")
-    checks: Mapped[list[CheckConfirmation]] = relationship(back_populates="infusion")
+    # Every relationship here only reads. The services write a session's entries as plain rows and its
+    # references as ids, and every change of a session ends in a flush of its row, to which each
+    # writable relationship added its own work (about a tenth of recording a reading, measured).
+    patient = relationship("Patient", viewonly=True)
+    nurse = relationship("User", foreign_keys=[nurse_id], viewonly=True)
+    finalized_by = relationship("User", foreign_keys=[finalized_by_id], viewonly=True)
+    drug_version = relationship("DrugVersion", viewonly=True)
+    vitals: Mapped[list[VitalSigns]] = relationship(
+        order_by="VitalSigns.taken_at", back_populates="infusion", viewonly=True)
+    reactions: Mapped[list[ReactionEntry]] = relationship(
+        order_by="ReactionEntry.onset_at", back_populates="infusion", viewonly=True)
+    events: Mapped[list[SessionEvent]] = relationship(
+        order_by="SessionEvent.occurred_at", back_populates="infusion", viewonly=True)
+    premedications: Mapped[list[PremedicationRecord]] = relationship(back_populates="infusion", viewonly=True)
+    checks: Mapped[list[CheckConfirmation]] = relationship(back_populates="infusion", viewonly=True)
 
     @property
     def is_serious(self) -> bool:
