@@ -5,8 +5,11 @@ never guessed.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from types import MappingProxyType
 
 from .records import VitalsRecord
 
@@ -26,7 +29,7 @@ BAND_TEXT = {
 @dataclass(frozen=True)
 class News2Score:
     total: int
-    parameters: dict[str, int]
+    parameters: Mapping[str, int]
     missing: tuple[str, ...]
 
     @property
@@ -114,15 +117,23 @@ def consciousness_points(acvpu: str) -> int:
 
 def score(v: VitalsRecord) -> News2Score:
     """Score one set of vitals; unmeasured parameters are listed in `missing`."""
+    return _score(v.resp_rate, v.spo2, v.on_oxygen, v.systolic, v.heart_rate, v.consciousness, v.temperature_c)
+
+
+# Every change of a session scores all its readings again (its flags are one evaluation of the whole
+# record), so a worker meets the same readings over and over: their scores are kept, by the values
+# scored (a score is immutable, so sharing one is safe).
+@lru_cache(maxsize=4096)
+def _score(resp_rate, spo2, on_oxygen, systolic, heart_rate, consciousness, temperature_c) -> News2Score:
     measured = {
-        "resp_rate": (v.resp_rate, resp_rate_points),
-        "spo2": (v.spo2, spo2_points),
-        "oxygen": (v.on_oxygen, lambda on: 2 if on else 0),
-        "systolic": (v.systolic, systolic_points),
-        "heart_rate": (v.heart_rate, pulse_points),
-        "consciousness": (v.consciousness, consciousness_points),
-        "temperature": (None if v.temperature_c is None else Decimal(v.temperature_c), temperature_points),
+        "resp_rate": (resp_rate, resp_rate_points),
+        "spo2": (spo2, spo2_points),
+        "oxygen": (on_oxygen, lambda on: 2 if on else 0),
+        "systolic": (systolic, systolic_points),
+        "heart_rate": (heart_rate, pulse_points),
+        "consciousness": (consciousness, consciousness_points),
+        "temperature": (None if temperature_c is None else Decimal(temperature_c), temperature_points),
     }
     points = {name: fn(value) for name, (value, fn) in measured.items() if value is not None}
     missing = tuple(name for name in PARAMETERS if name not in points)
-    return News2Score(total=sum(points.values()), parameters=points, missing=missing)
+    return News2Score(total=sum(points.values()), parameters=MappingProxyType(points), missing=missing)
