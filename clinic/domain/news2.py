@@ -31,10 +31,7 @@ class News2Score:
     total: int
     parameters: Mapping[str, int]
     missing: tuple[str, ...]
-
-    @property
-    def max_single(self) -> int:
-        return max(self.parameters.values(), default=0)
+    max_single: int  # the highest single parameter's points (0 when nothing was measured)
 
     @property
     def band(self) -> str:
@@ -136,4 +133,5 @@ def _score(resp_rate, spo2, on_oxygen, systolic, heart_rate, consciousness, temp
     }
     points = {name: fn(value) for name, (value, fn) in measured.items() if value is not None}
     missing = tuple(name for name in PARAMETERS if name not in points)
-    return News2Score(total=sum(points.values()), parameters=MappingProxyType(points), missing=missing)
+    return News2Score(total=sum(points.values()), parameters=MappingProxyType(points), missing=missing,
+                      max_single=max(points.values(), default=0))

@@ -163,21 +163,23 @@ def build_record(s: InfusionSession, first_infusion_on: date | None = None) -> S
     )
 
 
-_VOIDABLE = ("id", "charted_at", "voided_at", "void_reason")
+# Every kind of entry has these. The rules read standing entries only, whose voided_at and void_reason
+# are NULL: those two are not read (_by_name supplies them), one time fewer to convert per row.
+_COMMON = ("id", "charted_at")
 # A long session has many readings: they are read as the leading fields of VitalsRecord, in its
 # order, and made into records by position (the rest keep their defaults: no rule reads them),
 # which costs a fraction of reading each column by name.
 _VITALS_FIELDS = [f.name for f in fields(VitalsRecord)]
 _VITALS_READ = tuple(_VITALS_FIELDS[:_VITALS_FIELDS.index("consciousness") + 1])
-_REACTIONS_READ = (*_VOIDABLE, "reaction_code", "reaction_label", "reaction_group", "systems", "onset_at", "grade",
+_REACTIONS_READ = (*_COMMON, "reaction_code", "reaction_label", "reaction_group", "systems", "onset_at", "grade",
                    "action", "medication", "resolved_at", "notes")
-_EVENTS_READ = (*_VOIDABLE, "kind", "occurred_at", "rate_ml_h", "reason", "due_to_reaction")
-_PREMEDICATIONS_READ = (*_VOIDABLE, "code", "text", "required", "given_at", "dose", "not_given_reason")
+_EVENTS_READ = (*_COMMON, "kind", "occurred_at", "rate_ml_h", "reason", "due_to_reaction")
+_PREMEDICATIONS_READ = (*_COMMON, "code", "text", "required", "given_at", "dose", "not_given_reason")
 
 
 def _by_name(names, convert):
-    """Make a record of a row's values with a converter that reads the columns by name."""
-    row_type = namedtuple("Row", names)
+    """Make a record of a row's values with a converter that reads the columns by name (standing: not voided)."""
+    row_type = namedtuple("Row", (*names, "voided_at", "void_reason"), defaults=(None, None))
     return lambda values: convert(row_type(*values))
 
 
