@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 
 from .records import VitalsRecord
@@ -31,7 +31,10 @@ class News2Score:
     total: int
     parameters: Mapping[str, int]
     missing: tuple[str, ...]
-    max_single: int  # the highest single parameter's points (0 when nothing was measured)
+
+    @cached_property  # a score is kept and asked again and again (see _score)
+    def max_single(self) -> int:
+        return max(self.parameters.values(), default=0)
 
     @property
     def band(self) -> str:
@@ -133,5 +136,4 @@ def _score(resp_rate, spo2, on_oxygen, systolic, heart_rate, consciousness, temp
     }
     points = {name: fn(value) for name, (value, fn) in measured.items() if value is not None}
     missing = tuple(name for name in PARAMETERS if name not in points)
-    return News2Score(total=sum(points.values()), parameters=MappingProxyType(points), missing=missing,
-                      max_single=max(points.values(), default=0))
+    return News2Score(total=sum(points.values()), parameters=MappingProxyType(points), missing=missing)
