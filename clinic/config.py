@@ -84,13 +84,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLITE_BUSY_TIMEOUT_MS": _number("SQLITE_BUSY_TIMEOUT_MS", "30000"),
+        # A database server may drop a connection that sits in the pool (a restart, an idle timeout); one
+        # idle this long is pinged before use (clinic.extensions.ping_when_idle).
+        "DB_PING_AFTER_IDLE_SECONDS": _number("DB_PING_AFTER_IDLE_SECONDS", "10", float),
         "TRUSTED_PROXIES": _number("TRUSTED_PROXIES", "0"),
     }
     config.update(overrides)
     if production and (config["RATELIMIT_STORAGE_URI"] or "memory://").startswith("memory://"):
         raise ConfigError("RATELIMIT_STORAGE_URI must name a store every worker shares, e.g. redis://host:6379/0, "
                           "in production: with memory:// each gunicorn worker counts failed logins on its own.")
-    # A server's connection may have been dropped while it sat in the pool; a SQLite file's cannot.
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
-                      {"pool_pre_ping": not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")})
     return config

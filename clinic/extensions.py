@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -13,6 +14,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 from .writer_queue import QueuedConnection
@@ -71,6 +73,31 @@ def _configure_sqlite(dbapi_connection, _record):
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled server connection before use only when it has sat idle for `idle_seconds`.
+
+    A server may drop a connection while it sits in the pool (a restart, an idle timeout, a firewall); one
+    in steady use is as good as its last answer. SQLAlchemy's pool_pre_ping pings before every request: on
+    PostgreSQL that was a round trip and about a ninth of recording vitals' CPU (bench/load.py, README
+    "Benchmarks"). A connection that dies while in use fails its request once; SQLAlchemy then replaces
+    every connection in the pool older than the failure.
+    """
+    @event.listens_for(engine.pool, "checkin")
+    def _returned(_dbapi_connection, record):
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy):
+        returned = record.info.get("returned_at")  # none yet: connected just now
+        if returned is None or time.monotonic() - returned < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            # The pool discards this connection and checks out a fresh one.
+            raise DisconnectionError("a pooled connection did not answer its ping") from exc
 
 
 @event.listens_for(Engine, "begin")

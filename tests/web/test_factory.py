@@ -5,9 +5,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from clinic import create_app
 from clinic.config import ConfigError, normalise_database_url
+from clinic.extensions import db
+from tests.conftest import app_config
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch):
@@ -40,6 +44,7 @@ def test_production_refuses_login_counts_that_each_worker_keeps_apart(monkeypatc
     ("SESSION_IDLE_MINUTES", "nan"),
     ("SESSION_IDLE_MINUTES", "a while"),
     ("SQLITE_BUSY_TIMEOUT_MS", "30s"),
+    ("DB_PING_AFTER_IDLE_SECONDS", "soon"),
 ])
 def test_a_setting_that_makes_no_sense_stops_the_start_naming_it(monkeypatch, variable, value):
     monkeypatch.setenv(variable, value)
@@ -96,10 +101,6 @@ def test_healthz_says_503_in_json_when_the_database_does_not_answer(tmp_path):
 
 
 def test_sqlite_connections_enforce_foreign_keys(app, ctx):
-    from sqlalchemy import text
-
-    from clinic.extensions import db
-
     with ctx():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("SQLite pragmas apply to SQLite only")
@@ -110,14 +111,53 @@ def test_sqlite_connections_enforce_foreign_keys(app, ctx):
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
 
 
-@pytest.mark.parametrize("url, pinged", [
-    ("sqlite:////tmp/chairside-config-test.sqlite3", False),  # a file cannot drop a pooled connection
-    ("postgresql://u@h/db", True),  # a server can: each checkout is pinged first
-])
-def test_pooled_connections_are_pinged_only_where_they_can_go_stale(monkeypatch, url, pinged):
-    monkeypatch.setenv("DATABASE_URL", url)
-    app = create_app({"SECRET_KEY": "t"})
-    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is pinged
+def _pooled_backend(app) -> int:
+    """Use the app's one pooled connection and return it to the pool; its server process id."""
+    with app.app_context():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        db.session.remove()
+    return pid
+
+
+def _drop_connection(database_url: str, pid: int) -> None:
+    """What a server restart does to a pooled connection: its server process ends."""
+    admin = create_engine(database_url, poolclass=NullPool)
+    with admin.connect() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        conn.commit()
+    admin.dispose()
+
+
+@pytest.fixture
+def server_app(database_url, _migrated):
+    """A second app on the test database with a pool of its own, built by the test with its own settings."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): a SQLite file cannot drop a pooled connection")
+    apps = []
+
+    def make(**settings):
+        apps.append(create_app(app_config(database_url, **settings)))
+        return apps[-1]
+    yield make
+    for made in apps:
+        with made.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_connection_dropped_while_idle_in_the_pool_is_replaced_before_use(server_app, database_url):
+    app = server_app(DB_PING_AFTER_IDLE_SECONDS=0)
+    _drop_connection(database_url, _pooled_backend(app))
+    assert app.test_client().get("/healthz").status_code == 200
+
+
+def test_a_connection_in_steady_use_is_not_pinged_and_one_dropped_fails_one_request(server_app, database_url):
+    """No ping within the idle time (a round trip saved per request); the failure replaces the pool."""
+    app = server_app(DB_PING_AFTER_IDLE_SECONDS=3600)
+    _drop_connection(database_url, _pooled_backend(app))
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 503
+    assert client.get("/healthz").status_code == 200
 
 
 def test_the_served_app_leaves_its_start_up_objects_out_of_garbage_collection(tmp_path):
