@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import event  # noqa: E402
 
-from bench.scale import bench_token, main_reads, prepare  # noqa: E402
+from bench.scale import bench_token, finished_chart, main_reads, prepare  # noqa: E402
 
 
 def capture(app, client, url: str, headers=None) -> list[tuple[str, object]]:
@@ -60,7 +60,7 @@ def main():
         parser.error("EXPLAIN plans are shown for PostgreSQL, the database for a network of centers")
     app, _, _ = prepare(args.database_url)
     with bench_token(app) as token:
-        for name, (client, url, headers) in main_reads(app, token).items():
+        for name, (client, url, headers) in main_reads(app, token, finished_chart(app)[0]).items():
             client.get(url, headers=headers)  # warm up: sign-in, caches
             print(f"\n=== {name}: {url}")
             for statement, parameters in capture(app, client, url, headers):

@@ -195,18 +195,22 @@ def main():
         if args.only:
             scenarios = {name: make for name, make in scenarios.items()
                          if name.startswith("trivial") or name in {keep[o] for o in args.only}}
-        results = {name: run(server, args.clients, args.seconds, make) for name, make in scenarios.items()}
         # The machine's speed can change within a run: the trivial endpoint is measured again at the end,
         # and the ratios are to the mean of the two.
-        results[AGAIN] = run(server, args.clients, args.seconds, scenarios["trivial (/healthz)"])
+        runs = [*scenarios.items(), (AGAIN, scenarios["trivial (/healthz)"])]
+        results = {}
+        for number, (name, make) in enumerate(runs, 1):
+            print(f"scenario {number} of {len(runs)}: {name}, {args.seconds:.0f} s", file=sys.stderr, flush=True)
+            results[name] = run(server, args.clients, args.seconds, make)
         first = results["trivial (/healthz)"]
-        base = {key: (first[key] + results[AGAIN][key]) / 2 for key in ("rps", "p95")}
+        keys = ("rps", "p50", "p95", "p99")
+        base = {key: (first[key] + results[AGAIN][key]) / 2 for key in keys}
         print(f"{args.database}, gunicorn {args.workers} workers, {args.clients} clients, {args.seconds:.0f} s each")
         print(f"{'scenario':28s} {'req/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'errors':>7s} "
-              f"{'rps/trivial':>11s} {'p95/trivial':>11s}")
+              + " ".join(f"{key + '/trivial':>11s}" for key in keys))
         for name, r in results.items():
             print(f"{name:28s} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:7d} "
-                  f"{r['rps'] / base['rps']:11.3f} {r['p95'] / base['p95']:11.3f}")
+                  + " ".join(f"{r[key] / base[key]:11.3f}" for key in keys))
         drift = abs(results[AGAIN]["rps"] - first["rps"]) / base["rps"]
         print(f"the trivial endpoint's throughput changed by {drift:.0%} of its mean between the start and the end"
               + (": the machine's speed moved during the run, so read the ratios as rough and run again"

@@ -242,6 +242,8 @@ def fill_postgres(url, rows, total):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()
         conn.autocommit = True
+        print("VACUUM ANALYZE: the planner's statistics and the visibility map (a minute or two at a million)",
+              file=sys.stderr, flush=True)
         cur.execute("VACUUM ANALYZE")
     return counts
 
@@ -320,26 +322,42 @@ def bench_token(app):
             db.session.remove()
 
 
-def main_reads(app, token: str) -> dict[str, tuple]:
-    """The five reads the targets name, as (test client, url, headers): the year's report through the
-    API with a bearer token, the pages signed in as the bench supervisor."""
+SESSION_PAGE = "session page"
+SUMMARY = "visit summary PDF (API)"
+
+
+def finished_chart(app) -> tuple[int, int, int]:
+    """The latest discharged session with a reaction: the fullest chart a real day makes (baseline to
+    discharge, a reaction and its flags). Return its id, its readings and its reactions."""
     from clinic.extensions import db
-    from clinic.models import InfusionSession
+    from clinic.models import InfusionSession, ReactionEntry, VitalSigns
+
+    with app.app_context():
+        sid = db.session.scalar(select(func.max(InfusionSession.id)).where(
+            InfusionSession.status == "discharged", InfusionSession.reaction_count > 0))
+        readings, reactions = (db.session.scalar(select(func.count()).where(model.session_id == sid))
+                               for model in (VitalSigns, ReactionEntry))
+        db.session.remove()
+    return sid, readings, reactions
+
+
+def main_reads(app, token: str, sid: int) -> dict[str, tuple]:
+    """The reads the targets name, as (test client, url, headers): the year's report and the visit summary
+    through the API with a bearer token, the pages signed in as the bench supervisor."""
     from clinic.web import local_today
 
     with app.app_context():
-        sid = db.session.scalar(select(func.max(InfusionSession.id)))
         today = local_today()
-        db.session.remove()
     web, api = app.test_client(), app.test_client()
     web.post("/login", data={"username": "bench-supervisor", "password": "bench password 123"})
+    bearer = {"Authorization": f"Bearer {token}"}
     return {
-        REPORT: (api, f"/api/v1/reports/reactions?from={today - timedelta(days=365)}&to={today}",
-                 {"Authorization": f"Bearer {token}"}),
+        REPORT: (api, f"/api/v1/reports/reactions?from={today - timedelta(days=365)}&to={today}", bearer),
         "review queue page": (web, "/review/", {}),
         "patient search page (name prefix)": (web, "/patients/?q=lopez12", {}),
         BOARD: (web, "/", {}),
-        "session page": (web, f"/sessions/{sid}", {}),
+        SESSION_PAGE: (web, f"/sessions/{sid}", {}),
+        SUMMARY: (api, f"/api/v1/sessions/{sid}/summary.pdf", bearer),
     }
 
 
@@ -370,13 +388,16 @@ def sessions_on_the_board(app) -> int:
 
 def measure(app):
     on_board = sessions_on_the_board(app)
+    sid, readings, reactions = finished_chart(app)
+    chart = f" (session {sid}, discharged: {readings} readings, {reactions} reaction{'s' * (reactions != 1)})"
     with bench_token(app) as token:
-        for name, (client, url, headers) in main_reads(app, token).items():
+        for name, (client, url, headers) in main_reads(app, token, sid).items():
             runs = 3 if name == REPORT else 7
             median, response = _time(client, url, headers, runs)
-            infusions = f" ({response.get_json()['infusions']} infusions)" if name == REPORT else ""
-            board = f" ({on_board} sessions today)" if name == BOARD else ""
-            print(f"{name:40s} median {median:8.1f} ms of {runs}{infusions}{board}")
+            note = {BOARD: f" ({on_board} sessions today)", SESSION_PAGE: chart, SUMMARY: chart}.get(name, "")
+            if name == REPORT:
+                note = f" ({response.get_json()['infusions']} infusions)"
+            print(f"{name:40s} median {median:8.1f} ms of {runs}{note}")
     if not on_board:
         print("The chair board listed no sessions: this database was filled on an earlier day, and the open "
               "sessions are that day's. Fill a fresh database to time a full board.")

@@ -41,6 +41,8 @@ def sessions_of_patient(patient_id: int, limit: int = 200) -> list:
 
 
 def _rates_before(session_ids: set[int]) -> dict[int, list[tuple[datetime, Decimal]]]:
+    if not session_ids:  # no earlier reaction: nothing to ask the database
+        return {}
     rows = db.session.execute(
         select(SessionEvent.session_id, SessionEvent.occurred_at, SessionEvent.rate_ml_h)
         .where(SessionEvent.session_id.in_(session_ids), SessionEvent.kind == "rate_change",

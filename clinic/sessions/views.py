@@ -139,8 +139,8 @@ HANDLERS = {
 FIELD_ALIASES = {"temperature_c": "temperature", "at": "at", "code": "codes"}
 
 
-def _load_or_404(session_id: int):
-    infusion = load_session(session_id)
+def _load_or_404(session_id: int, people: bool = True):
+    infusion = load_session(session_id, people=people)
     if infusion is None:
         abort(404)
     return infusion
@@ -194,7 +194,8 @@ def show(session_id: int):
 @bp.route("/<int:session_id>/<any(" + ",".join(HANDLERS) + "):action>", methods=["POST"])
 def act(session_id: int, action: str):
     """Run one action of the session page; errors re-show the page with the form as typed."""
-    infusion = _load_or_404(session_id)
+    # The form needs only the session and its drug; the whole chart is loaded again only to re-show the page.
+    infusion = _load_or_404(session_id, people=False)
     drug = sessions.definition_of(infusion)
     form = page.build_form(action, infusion, drug, formdata=request.form)
     if form.validate():

@@ -16,7 +16,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[2]
-READS = ("reaction report, one year", "review queue page", "patient search page", "chair board page", "session page")
+READS = ("reaction report, one year", "review queue page", "patient search page", "chair board page", "session page",
+         "visit summary PDF")
 SCENARIOS = ("trivial (/healthz)", "record vitals (API POST)", "session page", "chair board")
 
 
@@ -43,13 +44,14 @@ def fresh_database(database_url, tmp_path):
     admin.dispose()
 
 
-def test_scale_fills_a_small_year_times_the_five_reads_and_refills_nothing(fresh_database):
+def test_scale_fills_a_small_year_times_the_reads_and_refills_nothing(fresh_database):
     url = fresh_database
     first = bench("bench/scale.py", "--database-url", url, "--sessions", "1050")
     assert "filled in" in first
     for read in READS:
         assert re.search(rf"^{re.escape(read)}.* median +\d+\.\d ms", first, re.M), (read, first)
     assert "(150 sessions today)" in first
+    assert re.search(r"^session page .*discharged: 11 readings, [1-9]\d* reactions?\)", first, re.M), first
     again = bench("bench/scale.py", "--database-url", url, "--sessions", "1050")
     assert "already there: skipping the fill" in again and "filled in" not in again
     engine = create_engine(url)

@@ -1,6 +1,8 @@
 """The main pages and endpoints make a fixed number of queries, however much data there is."""
+import re
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event
@@ -121,3 +123,31 @@ def test_recording_vitals_makes_the_same_queries_however_long_the_session(app, w
     later = queries_to_record(50)
     assert later == first, f"{first} queries with 3 readings charted, {later} with 23"
     assert first <= 8, f"recording vitals takes {first} queries"
+
+
+def test_the_vitals_form_makes_the_same_queries_however_long_the_session(app, world, login):
+    """The nurse's own path at the chair: the session page's form, not the API."""
+    api_nurse, _, patient = world
+    web = login("nurse")
+    sid = api_nurse.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "natalizumab"}).get_json()["id"]
+    ready_to_start(api_nurse, sid, at=datetime.now(timezone.utc) - timedelta(minutes=300))
+    post(api_nurse, sid, "start", {"at": ago(290)})
+    zone = ZoneInfo(app.config["CLINIC_TIMEZONE"])
+
+    def queries_to_record(minutes):
+        page = web.get(f"/sessions/{sid}").get_data(as_text=True)  # the form as the nurse sees it, uncounted
+        version = re.search(r'id="vitals-version" name="vitals-version" type="hidden" value="(\d+)"', page).group(1)
+        taken = (datetime.now(zone) - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
+        form = {"vitals-version": version, "vitals-taken_at": taken, "vitals-phase": "during",
+                "vitals-heart_rate": "80"}
+        with count_queries(app) as counts:
+            response = web.post(f"/sessions/{sid}/vitals", form)
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+        return len(counts)
+
+    first = queries_to_record(280)
+    for minutes in range(270, 60, -10):
+        queries_to_record(minutes)
+    later = queries_to_record(50)
+    assert later == first, f"{first} queries with 1 reading charted, {later} with 23"
+    assert 0 < first <= 10, f"recording vitals by the form takes {first} queries"
