@@ -65,8 +65,10 @@ def seed(url: str, sessions: int) -> tuple[str, list[int]]:
 
     from clinic import create_app
     from clinic.extensions import db
-    from clinic.services import accounts, catalog
+    from clinic.models import utcnow
+    from clinic.services import accounts, board, catalog
     from clinic.services.actor import Actor
+    from clinic.web import local_today
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
@@ -75,11 +77,14 @@ def seed(url: str, sessions: int) -> tuple[str, list[int]]:
         user = accounts.create_user(Actor.system("bench"), "loadnurse", "Load Nurse", "nurse", PASSWORD)
         token = accounts.issue_token(Actor.system("bench"), user, "load")
         nurse = Actor.for_user(user, "bench")
-        today = datetime.now(timezone.utc).date()
+        today = local_today()  # the clinic's day, which the chair board lists; the UTC date is the next one each evening
         with click.progressbar(range(sessions), label="Checking in sessions", file=sys.stderr) as numbers:
             ids = [_started_session(nurse, today, i) for i in numbers]
         db.session.commit()
+        on_board = len(board.today(local_today(), utcnow()))
         db.session.remove()
+    if on_board != sessions:
+        raise RuntimeError(f"the chair board lists {on_board} of the {sessions} sessions checked in")
     return token, ids
 
 
@@ -217,6 +222,7 @@ def main():
                  if drift > 0.2 else ""))
         fewest, median, most = chart_sizes(url)
         print(f"readings per session at the end: {fewest} to {most} (median {median}) over {len(ids)} sessions")
+        print(f"the chair board listed all {len(ids)} sessions")
     finally:
         if server is not None:
             server.stop()
