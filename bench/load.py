@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from bench.scale import sessions_on_the_board  # noqa: E402
 from tests.system.conftest import Server  # noqa: E402
 
 PASSWORD = "bench password 123"
@@ -65,8 +66,7 @@ def seed(url: str, sessions: int) -> tuple[str, list[int]]:
 
     from clinic import create_app
     from clinic.extensions import db
-    from clinic.models import utcnow
-    from clinic.services import accounts, board, catalog
+    from clinic.services import accounts, catalog
     from clinic.services.actor import Actor
     from clinic.web import local_today
 
@@ -81,8 +81,8 @@ def seed(url: str, sessions: int) -> tuple[str, list[int]]:
         with click.progressbar(range(sessions), label="Checking in sessions", file=sys.stderr) as numbers:
             ids = [_started_session(nurse, today, i) for i in numbers]
         db.session.commit()
-        on_board = len(board.today(local_today(), utcnow()))
         db.session.remove()
+    on_board = sessions_on_the_board(app)
     if on_board != sessions:
         raise RuntimeError(f"the chair board lists {on_board} of the {sessions} sessions checked in")
     return token, ids
