@@ -390,13 +390,12 @@ def measure(app):
     on_board = sessions_on_the_board(app)
     sid, readings, reactions = finished_chart(app)
     chart = f" (session {sid}, discharged: {readings} readings, {reactions} reaction{'s' * (reactions != 1)})"
+    notes = {BOARD: f" ({on_board} sessions today)", SESSION_PAGE: chart, SUMMARY: chart}
     with bench_token(app) as token:
         for name, (client, url, headers) in main_reads(app, token, sid).items():
             runs = 3 if name == REPORT else 7
             median, response = _time(client, url, headers, runs)
-            note = {BOARD: f" ({on_board} sessions today)", SESSION_PAGE: chart, SUMMARY: chart}.get(name, "")
-            if name == REPORT:
-                note = f" ({response.get_json()['infusions']} infusions)"
+            note = f" ({response.get_json()['infusions']} infusions)" if name == REPORT else notes.get(name, "")
             print(f"{name:40s} median {median:8.1f} ms of {runs}{note}")
     if not on_board:
         print("The chair board listed no sessions: this database was filled on an earlier day, and the open "
