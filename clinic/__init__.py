@@ -40,15 +40,23 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
+def engine_options(config) -> dict:
+    """How the app connects: SQLite's busy timeout, or a server's pooled connections checked before use."""
+    from .transactions import sqlite_connect_args
+
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return {"connect_args": sqlite_connect_args(config["SQLITE_BUSY_TIMEOUT_MS"])}
+    # A server may drop a pooled connection (a restart, an idle timeout): each is pinged before use,
+    # and none is kept longer than the server's or a firewall's idle limits usually allow.
+    return {"pool_pre_ping": True, "pool_recycle": config["DB_POOL_RECYCLE_SECONDS"]}
+
+
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (the metadata must be complete for Alembic)
-    from .extensions import csrf, db, limiter, login_manager, migrate, ping_when_idle
+    from .extensions import csrf, db, limiter, login_manager, migrate
 
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
     db.init_app(app)
-    with app.app_context():
-        for engine in db.engines.values():
-            if engine.dialect.name != "sqlite":  # a file cannot drop a pooled connection
-                ping_when_idle(engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -84,9 +84,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLITE_BUSY_TIMEOUT_MS": _number("SQLITE_BUSY_TIMEOUT_MS", "30000"),
-        # A database server may drop a connection that sits in the pool (a restart, an idle timeout); one
-        # idle this long is pinged before use (clinic.extensions.ping_when_idle).
-        "DB_PING_AFTER_IDLE_SECONDS": _number("DB_PING_AFTER_IDLE_SECONDS", "10", float),
+        "DB_POOL_RECYCLE_SECONDS": _number("DB_POOL_RECYCLE_SECONDS", "1800"),
         "TRUSTED_PROXIES": _number("TRUSTED_PROXIES", "0"),
     }
     config.update(overrides)

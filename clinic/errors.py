@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,11 @@ def _respond(status: int, message: str):
 
 
 def init_app(app) -> None:
+    """Answer every error the same way for every view: the page or the API's JSON, the work rolled back.
+
+    A request that ends in an error status is rolled back by transactions.finish_request; the
+    handlers roll back first as well, because rendering the answer may read the database.
+    """
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         log.info("CSRF refused: %s", error.description)
@@ -56,6 +62,14 @@ def init_app(app) -> None:
 
             return redirect_to_login()
         return _respond(error.code or 500, error.description or TITLES.get(error.code, "Error"))
+
+    @app.errorhandler(ServiceError)
+    def refused(error):
+        """A service refused: its status and words, and nothing of the request is kept."""
+        db.session.rollback()
+        if wants_json():
+            return json_error(error.status, error.message, error.fields or None)
+        return _respond(error.status, error.message)
 
     @app.errorhandler(Exception)
     def server_error(error):

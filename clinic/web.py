@@ -8,7 +8,9 @@ from flask import current_app, flash, g, make_response, redirect, request, sessi
 from flask_login import current_user, logout_user
 from sqlalchemy import bindparam, select, update
 
-from .extensions import begin_writing, can_write_in, db, login_manager, write_apart, write_intent
+from . import transactions
+from .domain import lifecycle
+from .extensions import db, login_manager
 from .formatting import decimal_text
 from .models import ApiToken, User, utcnow
 from .security import token_digest
@@ -103,17 +105,13 @@ def load_user_from_token(req):
 
 
 def _note_token_use(token_id: int, last_used_at: datetime | None) -> None:
-    """Keep 'last used' to the minute; writing it on every request would serialise all API reads."""
+    """Keep 'last used' to the minute, written with the request's commit: on every request it would
+    make every API read a write."""
     now = utcnow()
     if last_used_at is not None and now - last_used_at <= timedelta(minutes=1):
         return
     stamp = update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
-    if can_write_in(db.session):
-        db.session.execute(stamp)
-        db.session.commit()
-        return
-    with write_apart() as own:  # a reading request's transaction cannot write on SQLite
-        own.execute(stamp)
+    transactions.queue_at_commit("token_use", lambda connection, _items: connection.execute(stamp))
 
 
 def _idle_expired() -> bool:
@@ -122,17 +120,6 @@ def _idle_expired() -> bool:
         return False
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     return utcnow() - datetime.fromtimestamp(last_seen, tz=timezone.utc) > idle
-
-
-def _read_first():
-    """Finding who is signed in only reads: on SQLite it runs beside the writers, not after them."""
-    write_intent.set(False)
-
-
-def _declare_intent():
-    """GET and HEAD only read (their audit events write separately); other methods may change things."""
-    if request.method not in ("GET", "HEAD"):
-        begin_writing(db.session)
 
 
 def _require_login():
@@ -182,10 +169,6 @@ def local_time(value: datetime | None, fmt: str = "%H:%M") -> str:
     return value.astimezone(clinic_tz()).strftime(fmt)
 
 
-STATUS_WORDS = {
-    "planned": "Checked in", "infusing": "Infusing", "paused": "Paused", "observing": "Observation",
-    "discharged": "Discharged", "finalized": "Finalized", "cancelled": "Cancelled",
-}
 ACTION_WORDS = {
     "none": "No action", "rate_slowed": "Rate slowed", "paused": "Infusion paused", "stopped": "Infusion stopped",
     "medication_given": "Medication given", "emergency_response": "Emergency response",
@@ -201,16 +184,14 @@ def minutes_text(delta) -> str:
 
 
 def init_app(app) -> None:
-    app.before_request(_read_first)
     app.before_request(_require_login)
-    app.before_request(_declare_intent)
-    app.teardown_request(lambda _exc: write_intent.set(True))
+    app.after_request(transactions.finish_request)
     app.after_request(_security_headers)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_datetime"] = lambda v: local_time(v, "%Y-%m-%d %H:%M")
     app.jinja_env.filters["dose"] = lambda v: decimal_text(v) or ""
     app.jinja_env.filters["minutes_text"] = minutes_text
-    app.jinja_env.filters["status_word"] = lambda v: STATUS_WORDS.get(v, v)
+    app.jinja_env.filters["status_word"] = lifecycle.label
     app.jinja_env.filters["action_word"] = lambda v: ACTION_WORDS.get(v, v)
 
     @app.context_processor

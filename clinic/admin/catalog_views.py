@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 
 from ..domain import catalog as data
-from ..extensions import db
 from ..formtools import show_service_error
 from ..security import role_required
 from ..services import catalog_admin
@@ -28,10 +27,9 @@ def _drug_form_page(form, title, new):
         try:
             entry = catalog_admin.save_drug(current_actor(), form.data, new=new)
         except ServiceError as exc:
-            db.session.rollback()
             show_service_error(form, exc)
+            return render_template("admin/drug_form.html", form=form, title=title, new=new), exc.status
         else:
-            db.session.commit()
             flash(f"Saved {entry.brand}. Sessions already recorded keep the version they were recorded with.",
                   "success")
             return redirect(url_for("admin.catalog"))
@@ -63,10 +61,9 @@ def _reaction_form_page(form, title, new):
         try:
             catalog_admin.save_reaction(current_actor(), form.data, new=new)
         except ServiceError as exc:
-            db.session.rollback()
             show_service_error(form, exc)
+            return render_template("admin/reaction_form.html", form=form, title=title), exc.status
         else:
-            db.session.commit()
             flash("Reaction saved. Entries already recorded keep what they were recorded with.", "success")
             return redirect(url_for("admin.catalog"))
     return render_template("admin/reaction_form.html", form=form, title=title)

@@ -7,15 +7,11 @@ from ..extensions import db
 from ..formtools import show_service_error
 from ..security import role_required
 from ..services import accounts
-from ..services.errors import NotFound, ServiceError
+from ..services.errors import ServiceError
 from ..web import current_actor
 from .forms import ActiveForm, ResetPasswordForm, RoleForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _account_error(form, exc: accounts.AccountError) -> None:
-    show_service_error(form, ServiceError(exc.message, {exc.field: [exc.message]}))
 
 
 @bp.route("/users")
@@ -34,11 +30,10 @@ def user_new():
         try:
             user = accounts.create_user(current_actor(), form.username.data, form.full_name.data, form.role.data,
                                         form.password.data, must_change_password=True)
-        except accounts.AccountError as exc:
-            db.session.rollback()
-            _account_error(form, exc)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+            return render_template("admin/user_new.html", form=form), exc.status
         else:
-            db.session.commit()
             flash(f"Created {user.username}. They choose their own password at first login.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_new.html", form=form)
@@ -48,11 +43,15 @@ def user_new():
 @role_required("admin")
 def user_edit(user_id: int):
     """Show one user with the actions an admin can take."""
+    return _user_page(user_id)
+
+
+def _user_page(user_id: int, status: int = 200):
     user = db.session.get(accounts.User, user_id)
     if user is None:
         abort(404)
     return render_template("admin/user_edit.html", user=user, role_form=RoleForm(role=user.role),
-                           reset_form=ResetPasswordForm(), active_form=ActiveForm())
+                           reset_form=ResetPasswordForm(), active_form=ActiveForm()), status
 
 
 ACTIONS = {
@@ -76,12 +75,10 @@ def user_action(user_id: int, action: str):
         return redirect(url_for("admin.user_edit", user_id=user_id))
     try:
         run(current_actor(), user_id, form)
-    except NotFound:
-        abort(404)
-    except accounts.AccountError as exc:
-        db.session.rollback()
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise
         flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
+        return _user_page(user_id, exc.status)
+    flash(message, "success")
     return redirect(url_for("admin.user_edit", user_id=user_id))

@@ -1,13 +1,10 @@
-"""Map service refusals to the API's JSON errors."""
+"""Small helpers of the API's error answers (services' refusals are mapped in clinic.errors)."""
 from __future__ import annotations
-
-from functools import wraps
 
 from flask import request
 
 from ..errors import json_error
-from ..extensions import db
-from ..services.errors import Invalid, ServiceError
+from ..services.errors import Invalid
 
 
 def not_found(message: str):
@@ -23,17 +20,3 @@ def expected_version() -> int | None:
     if not value.isdigit():
         raise Invalid.field("If-Match", "give the session's version number")
     return int(value)
-
-
-def service_errors(view):
-    """Roll back and answer with the service's status and message."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except ServiceError as exc:
-            db.session.rollback()
-            return json_error(exc.status, exc.message, exc.fields or None)
-
-    return wrapped

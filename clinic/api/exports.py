@@ -4,12 +4,10 @@ from __future__ import annotations
 from flask import Response, jsonify, stream_with_context
 from pydantic import Field, model_validator
 
-from ..extensions import db
 from ..schemas import Day, Schema
 from ..services import exports
 from ..web import current_actor
 from .base import endpoint
-from .errors import service_errors
 
 FHIR_JSON = "application/fhir+json"
 
@@ -28,10 +26,8 @@ class ExportQuery(Schema):
 
 
 @endpoint("/sessions/<int:session_id>/fhir", summary="The session as a FHIR R4 Bundle", produces=FHIR_JSON)
-@service_errors
 def session_fhir(session_id):
     bundle = exports.session_bundle(current_actor(), session_id)
-    db.session.commit()
     response = jsonify(bundle)
     response.mimetype = FHIR_JSON
     return response
@@ -41,6 +37,5 @@ def session_fhir(session_id):
           role="supervisor", query=ExportQuery, produces="application/fhir+ndjson")
 def export_fhir(query):
     exports.audit_bulk_export(current_actor(), query.date_from, query.date_to)
-    db.session.commit()
     lines = exports.ndjson_lines(query.date_from, query.date_to)
     return Response(stream_with_context(lines), mimetype="application/fhir+ndjson")

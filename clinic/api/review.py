@@ -4,12 +4,10 @@ from __future__ import annotations
 from flask import jsonify
 
 from .. import schemas
-from ..extensions import db
 from ..services import review as review_service
 from ..web import current_actor
 from . import serializers
 from .base import endpoint
-from .errors import service_errors
 
 
 @endpoint("/review/queue", summary="Sessions with unreviewed flags", role="supervisor")
@@ -24,9 +22,7 @@ def review_queue():
 
 @endpoint("/sessions/<int:session_id>/review", "POST", summary="Review a session's flags", role="supervisor",
           body=schemas.ReviewIn, status=201)
-@service_errors
 def review(session_id, body):
     row = review_service.review(current_actor(), session_id, **body.model_dump())
-    db.session.commit()
     return jsonify({"id": row.id, "session_id": row.session_id, "outcome": row.outcome, "note": row.note,
                     "reviewer_id": row.reviewer_id, "reviewed_at": row.reviewed_at.isoformat()}), 201

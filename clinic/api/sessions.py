@@ -7,13 +7,12 @@ from typing import Literal
 from pydantic import Field
 
 from .. import schemas
-from ..extensions import db
 from ..services import patients, sessions, signing
 from ..services.records import load_session
 from ..web import current_actor, local_today, pdf_response
 from . import serializers
 from .base import endpoint
-from .errors import expected_version, service_errors
+from .errors import expected_version
 
 
 class PatientQuery(schemas.Schema):
@@ -39,14 +38,11 @@ def _audit_view(infusion):
 
     audit.record(current_actor(), "session_viewed", object_type="session", object_id=infusion.id,
                  patient_id=infusion.patient_id, details={"via": "api"})
-    db.session.commit()
 
 
 @endpoint("/patients", "POST", summary="Register a patient", body=schemas.PatientIn, status=201)
-@service_errors
 def create_patient(body):
     patient = patients.register(current_actor(), **body.model_dump())
-    db.session.commit()
     return jsonify(serializers.patient(patient)), 201
 
 
@@ -57,27 +53,22 @@ def search_patients(query):
 
 
 @endpoint("/patients/<int:patient_id>", summary="One patient")
-@service_errors
 def get_patient(patient_id):
     patient = patients.get(patient_id)
     from ..services import audit
 
     audit.record(current_actor(), "patient_viewed", object_type="patient", object_id=patient.id,
                  patient_id=patient.id, details={"via": "api"})
-    db.session.commit()
     return jsonify(serializers.patient(patient))
 
 
 @endpoint("/sessions", "POST", summary="Check a patient in", body=schemas.CheckInIn, status=201)
-@service_errors
 def check_in(body):
     infusion = sessions.check_in(current_actor(), local_today(), **body.model_dump())
-    db.session.commit()
     return _session_response(infusion, 201)
 
 
 @endpoint("/sessions/<int:session_id>", summary="A session with its vitals, reactions, events and flags")
-@service_errors
 def get_session(session_id):
     infusion = load_session(session_id)
     if infusion is None:
@@ -90,11 +81,9 @@ def get_session(session_id):
 
 def _state_change(name: str, rule: str, body_model, service, summary: str):
     @endpoint(f"/sessions/<int:session_id>/{rule}", "POST", summary=summary, body=body_model, name=name)
-    @service_errors
     def view(session_id, body):
         infusion = service(current_actor(), session_id, expected_version=expected_version(),
                            **body.model_dump(exclude_unset=True))
-        db.session.commit()
         return _session_response(infusion)
 
     return view
@@ -109,83 +98,65 @@ cancel = _state_change("cancel", "cancel", schemas.CancelIn, sessions.cancel, "C
 
 
 @endpoint("/sessions/<int:session_id>/checks", "POST", summary="Confirm pre-infusion checks", body=schemas.ChecksIn)
-@service_errors
 def confirm_checks(session_id, body):
     infusion = sessions.confirm_checks(current_actor(), session_id, body.codes, expected_version())
-    db.session.commit()
     return _session_response(infusion)
 
 
 @endpoint("/sessions/<int:session_id>/finalize", "POST", summary="Sign the record", body=schemas.FinalizeIn)
-@service_errors
 def finalize(session_id, body):
     infusion = signing.finalize(current_actor(), session_id, body.password, expected_version())
-    db.session.commit()
     return _session_response(infusion)
 
 
 @endpoint("/sessions/<int:session_id>/premedications", "POST", summary="Record a premedication",
           body=schemas.PremedicationIn, status=201)
-@service_errors
 def premedication(session_id, body):
     row = sessions.record_premedication(current_actor(), session_id, expected_version(),
                                         **body.model_dump(exclude_unset=True))
-    db.session.commit()
     return jsonify(serializers.premedication(row)), 201
 
 
 @endpoint("/sessions/<int:session_id>/vitals", "POST", summary="Record vital signs", body=schemas.VitalsIn,
           status=201)
-@service_errors
 def vitals(session_id, body):
     row = sessions.record_vitals(current_actor(), session_id, expected_version(), **body.model_dump())
-    db.session.commit()
     return jsonify(serializers.vitals(row)), 201
 
 
 @endpoint("/sessions/<int:session_id>/rate", "POST", summary="Change the rate", body=schemas.RateIn, status=201)
-@service_errors
 def rate(session_id, body):
     row = sessions.change_rate(current_actor(), session_id, expected_version(),
                                **body.model_dump(exclude_unset=True))
-    db.session.commit()
     return jsonify(serializers.event(row)), 201
 
 
 @endpoint("/sessions/<int:session_id>/reactions", "POST", summary="Record a reaction", body=schemas.ReactionIn,
           status=201)
-@service_errors
 def reaction(session_id, body):
     rows = sessions.record_reactions(current_actor(), session_id, [body.model_dump()], expected_version())
-    db.session.commit()
     return jsonify(serializers.reaction_entry(rows[0])), 201
 
 
 @endpoint("/sessions/<int:session_id>/amendments", "POST", summary="Amend a finalized session",
           body=schemas.AmendmentIn, status=201)
-@service_errors
 def amend(session_id, body):
     row = signing.amend(current_actor(), session_id, body.reason, body.changes, expected_version())
-    db.session.commit()
     return jsonify({"id": row.id, "session_id": row.session_id, "reason": row.reason, "changes": row.changes,
                     "fingerprint": row.fingerprint, "created_at": row.created_at.isoformat()}), 201
 
 
 @endpoint("/sessions/<int:session_id>/vitals/<int:entry_id>/void", "POST", summary="Void vital signs",
           body=schemas.VoidIn)
-@service_errors
 def void_vitals(session_id, entry_id, body):
     row = sessions.void_vitals(current_actor(), session_id, entry_id, body.reason, expected_version())
-    db.session.commit()
     return jsonify(serializers.vitals(row))
 
 
 @endpoint("/sessions/<int:session_id>/reactions/<int:entry_id>/void", "POST", summary="Void a reaction entry",
           body=schemas.VoidIn)
-@service_errors
 def void_reaction(session_id, entry_id, body):
     row = sessions.void_reaction(current_actor(), session_id, entry_id, body.reason, expected_version())
-    db.session.commit()
     return jsonify(serializers.reaction_entry(row))
 
 
@@ -194,11 +165,9 @@ def void_reaction(session_id, entry_id, body):
 
 @endpoint("/sessions/<int:session_id>/summary.pdf", summary="The visit summary PDF (?large=1, ?size=a4)",
           produces="application/pdf", query=SummaryQuery)
-@service_errors
 def summary_pdf(session_id, query):
     from ..services import printouts
 
     data = printouts.visit_summary(current_actor(), session_id, large_print=query.large == "1",
                                    pagesize=query.size)
-    db.session.commit()
     return pdf_response(data, f"visit-summary-{session_id}.pdf")

@@ -6,7 +6,6 @@ from datetime import date, datetime, time, timedelta
 from flask import Blueprint, render_template, request
 from flask_wtf import FlaskForm
 
-from ..extensions import db
 from ..security import role_required
 from ..services import accounts, audit, patients
 from ..web import clinic_tz, current_actor
@@ -63,7 +62,6 @@ def index():
     events, next_before = audit.search(limit=PAGE, **filters)
     audit.record(current_actor(), "audit_log_viewed", object_type="audit",
                  details={k: v for k, v in request.args.items() if k != "before"})
-    db.session.commit()
     args = {k: v for k, v in request.args.items() if k != "before"}
     return render_template("audit/index.html", events=events, next_before=next_before, args=args,
                            problems=problems, actions=audit.actions(), verify_form=FlaskForm(), result=None,
@@ -78,7 +76,6 @@ def verify():
     result = audit.verify()
     audit.record(current_actor(), "audit_chain_verified", object_type="audit",
                  details={"ok": result.ok, "checked": result.checked, "first_broken_id": result.first_broken_id})
-    db.session.commit()
     events, next_before = audit.search(limit=PAGE)
     return render_template("audit/index.html", events=events, next_before=next_before, args={}, problems=[],
                            actions=audit.actions(), verify_form=FlaskForm(), result=result,

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..models import utcnow
 from ..services import accounts, audit
 from ..services.actor import Actor
@@ -46,7 +46,6 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.username.data, form.password.data,
                                      Actor.system(request.remote_addr))
-        db.session.commit()
         if user is not None:
             session.clear()  # a fresh session at login: nothing from before carries over
             login_user(user)
@@ -62,7 +61,6 @@ def logout():
     form = LogoutForm()
     if form.validate_on_submit():
         audit.record(current_actor(), "logout", object_type="user", object_id=current_user.id)
-        db.session.commit()
         logout_user()
         session.clear()
         flash("You are logged out.", "info")

@@ -20,7 +20,6 @@ def healthz():
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         current_app.logger.exception("health check: the database does not answer")
-        db.session.rollback()
         return jsonify(status="unavailable", detail="The database does not answer."), 503
     return jsonify(status="ok")
 

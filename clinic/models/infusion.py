@@ -10,20 +10,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.lifecycle import OPEN, STATUSES
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 
-STATUSES = ("planned", "infusing", "paused", "observing", "discharged", "finalized", "cancelled")
 PHASES = ("baseline", "during", "end", "observation", "discharge")
 CONSCIOUSNESS = ("alert", "confusion", "voice", "pain", "unresponsive")
 ACTIONS = ("none", "rate_slowed", "paused", "stopped", "medication_given", "emergency_response")
 EVENT_KINDS = ("rate_change", "pause", "resume")
 FLAG_LEVELS = ("none", "warning", "serious")
-OPEN_STATUSES = ("planned", "infusing", "paused", "observing")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+_OPEN_IN_ORDER = tuple(status for status in STATUSES if status in OPEN)
 
 
 class VoidableMixin:
@@ -62,7 +64,8 @@ class InfusionSession(db.Model):
               sqlite_where=text("reaction_count > 0"), postgresql_where=text("reaction_count > 0")),
         # One open session per patient and drug: a second check-in would count as the next infusion.
         Index("uq_infusion_sessions_one_open", "patient_id", "drug_code", unique=True,
-              sqlite_where=text(_in("status", OPEN_STATUSES)), postgresql_where=text(_in("status", OPEN_STATUSES))),
+              sqlite_where=text(_in("status", _OPEN_IN_ORDER)),
+              postgresql_where=text(_in("status", _OPEN_IN_ORDER))),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -109,23 +112,19 @@ class InfusionSession(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    # The services bump the version once per change (sessions.save_change), however many times the
+    # change is flushed: a client's If-Match names the version it read, one number per change.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
-    # Every relationship here only reads. The services write a session's entries as plain rows and its
-    # references as ids, and every change of a session ends in a flush of its row, to which each
-    # writable relationship added its own work (about a tenth of recording a reading, measured).
-    patient = relationship("Patient", viewonly=True)
-    nurse = relationship("User", foreign_keys=[nurse_id], viewonly=True)
-    finalized_by = relationship("User", foreign_keys=[finalized_by_id], viewonly=True)
-    drug_version = relationship("DrugVersion", viewonly=True)
-    vitals: Mapped[list[VitalSigns]] = relationship(
-        order_by="VitalSigns.taken_at", back_populates="infusion", viewonly=True)
-    reactions: Mapped[list[ReactionEntry]] = relationship(
-        order_by="ReactionEntry.onset_at", back_populates="infusion", viewonly=True)
-    events: Mapped[list[SessionEvent]] = relationship(
-        order_by="SessionEvent.occurred_at", back_populates="infusion", viewonly=True)
-    premedications: Mapped[list[PremedicationRecord]] = relationship(back_populates="infusion", viewonly=True)
-    checks: Mapped[list[CheckConfirmation]] = relationship(back_populates="infusion", viewonly=True)
+    patient = relationship("Patient")
+    nurse = relationship("User", foreign_keys=[nurse_id])
+    finalized_by = relationship("User", foreign_keys=[finalized_by_id])
+    drug_version = relationship("DrugVersion")
+    vitals: Mapped[list[VitalSigns]] = relationship(order_by="VitalSigns.taken_at", back_populates="infusion")
+    reactions: Mapped[list[ReactionEntry]] = relationship(order_by="ReactionEntry.onset_at", back_populates="infusion")
+    events: Mapped[list[SessionEvent]] = relationship(order_by="SessionEvent.occurred_at", back_populates="infusion")
+    premedications: Mapped[list[PremedicationRecord]] = relationship(back_populates="infusion")
+    checks: Mapped[list[CheckConfirmation]] = relationship(back_populates="infusion")
 
     @property
     def is_serious(self) -> bool:

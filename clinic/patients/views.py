@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ..extensions import db
 from ..formtools import blank_to_none, show_service_error
 from ..services import audit, history, patients
 from ..services.errors import ServiceError
@@ -37,10 +36,9 @@ def new():
         try:
             patient = patients.register(current_actor(), **_values(form))
         except ServiceError as exc:
-            db.session.rollback()
             show_service_error(form, exc)
+            return render_template("patients/form.html", form=form, title="Register a patient"), exc.status
         else:
-            db.session.commit()
             flash(f"Registered {patient.full_name}.", "success")
             return redirect(url_for("patients.show", patient_id=patient.id))
     return render_template("patients/form.html", form=form, title="Register a patient")
@@ -49,25 +47,18 @@ def new():
 @bp.route("/<int:patient_id>")
 def show(patient_id: int):
     """Show a patient's details, sessions and reaction history (the view is audited)."""
-    try:
-        patient = patients.get(patient_id)
-    except ServiceError:
-        return render_template("errors/404.html", title="Not found", message="No such patient."), 404
+    patient = patients.get(patient_id)
     sessions_list = history.sessions_of_patient(patient.id)
     reactions = history.reaction_history(patient.id)
     audit.record(current_actor(), "patient_viewed", object_type="patient", object_id=patient.id,
                  patient_id=patient.id)
-    db.session.commit()
     return render_template("patients/show.html", patient=patient, sessions=sessions_list, reactions=reactions)
 
 
 @bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])
 def edit(patient_id: int):
     """Edit a patient's details; every change is audited with before and after."""
-    try:
-        patient = patients.get(patient_id)
-    except ServiceError:
-        return render_template("errors/404.html", title="Not found", message="No such patient."), 404
+    patient = patients.get(patient_id)
     form = EditPatientForm(obj=patient)
     if request.method == "GET":
         form.version.data = patient.version
@@ -76,10 +67,10 @@ def edit(patient_id: int):
         try:
             patients.update(current_actor(), patient.id, version, active=form.active.data, **_values(form))
         except ServiceError as exc:
-            db.session.rollback()
             show_service_error(form, exc)
+            return render_template("patients/form.html", form=form, title=f"Edit {patient.full_name}",
+                                   patient=patient), exc.status
         else:
-            db.session.commit()
             flash("Saved.", "success")
             return redirect(url_for("patients.show", patient_id=patient.id))
     return render_template("patients/form.html", form=form, title=f"Edit {patient.full_name}", patient=patient)

@@ -4,10 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 
-from ..extensions import db
 from ..formtools import show_service_error
 from ..services import accounts
-from ..services.errors import NotFound, ServiceError
+from ..services.errors import ServiceError
 from ..web import current_actor
 from .forms import PasswordForm, RevokeForm, TokenForm
 
@@ -34,11 +33,9 @@ def password():
         try:
             accounts.change_own_password(current_actor(), current_user, form.old_password.data,
                                          form.new_password.data)
-        except accounts.AccountError as exc:
-            db.session.rollback()
-            show_service_error(form, ServiceError(exc.message, {exc.field: [exc.message]}))
-            return _page(password_form=form, status=422)
-        db.session.commit()
+        except ServiceError as exc:
+            show_service_error(form, exc)
+            return _page(password_form=form, status=exc.status)
         login_user(current_user._get_current_object())  # other sessions end; this one carries on
         flash("Password changed. Other browser sessions have been logged out.", "success")
         return redirect(url_for("profile.index"))
@@ -52,7 +49,6 @@ def token_new():
     if not form.validate_on_submit():
         return _page(token_form=form, status=422)
     token = accounts.issue_token(current_actor(), current_user, form.name.data)
-    db.session.commit()
     return _page(new_token=token)
 
 
@@ -61,10 +57,6 @@ def token_revoke(token_id: int):
     """Revoke one of your tokens."""
     if not RevokeForm().validate_on_submit():
         abort(400)
-    try:
-        accounts.revoke_token(current_actor(), current_user, token_id)
-    except NotFound:
-        abort(404)
-    db.session.commit()
+    accounts.revoke_token(current_actor(), current_user, token_id)
     flash("Token revoked.", "success")
     return redirect(url_for("profile.index"))

@@ -6,7 +6,6 @@ import io
 
 from flask import Blueprint, Response, render_template, request
 
-from ..extensions import db
 from ..security import role_required
 from ..services import audit, catalog, printouts, reports
 from ..services.errors import Invalid
@@ -74,7 +73,6 @@ def index():
     except Invalid as exc:
         error = exc.message
     audit.record(current_actor(), "reaction_report_viewed", object_type="report", details=request.args.to_dict())
-    db.session.commit()
     return render_template("reports/index.html", report=report, error=error, drugs=catalog.active_drugs(),
                            args=request.args, chart=bar_chart(report.over_time) if report else None)
 
@@ -88,7 +86,6 @@ def csv_export():
     except Invalid as exc:
         return Response(exc.message, status=422, mimetype="text/plain")
     audit.record(current_actor(), "reaction_report_exported", object_type="report", details=request.args.to_dict())
-    db.session.commit()
     return Response(csv_text(report), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="reaction-report.csv"'})
 
@@ -102,5 +99,4 @@ def pdf_export():
     except Invalid as exc:
         return Response(exc.message, status=422, mimetype="text/plain")
     data = printouts.reaction_report_pdf(current_actor(), report)
-    db.session.commit()
     return pdf_response(data, "reaction-report.pdf")

@@ -1,12 +1,10 @@
 """The supervisor's review queue."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 
-from ..extensions import db
 from ..security import role_required
 from ..services import review as review_service
-from ..services.errors import NotFound, ServiceError
 from ..web import current_actor
 from .forms import ReviewForm
 
@@ -28,14 +26,6 @@ def review(session_id: int):
     if not form.validate_on_submit():
         flash("Choose an outcome.", "error")
         return redirect(url_for("review.queue"))
-    try:
-        review_service.review(current_actor(), session_id, outcome=form.outcome.data, note=form.note.data or "")
-    except NotFound:
-        abort(404)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash("Review recorded; the session left the queue.", "success")
+    review_service.review(current_actor(), session_id, outcome=form.outcome.data, note=form.note.data or "")
+    flash("Review recorded; the session left the queue.", "success")
     return redirect(url_for("review.queue"))

@@ -8,15 +8,15 @@ from ..models import ApiToken, User, utcnow
 from ..security import check_password_policy, hash_password, new_token, verify_password
 from . import audit
 from .actor import Actor
+from .errors import Invalid
 
 
-class AccountError(ValueError):
+class AccountError(Invalid):
     """A user or token request that cannot be done, with a field to blame."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
+        super().__init__(message, {field: [message]})
         self.field = field
-        self.message = message
 
 
 def find_user(username: str) -> User | None:

@@ -4,19 +4,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 
-from sqlalchemy import BigInteger, func, literal, select
+from sqlalchemy import select, text
 
 from ..domain.chain import GENESIS, ChainLink, ChainResult, canonical_json, event_hash, verify_chain
-from ..extensions import can_write_in, db, write_apart
+from ..extensions import db
 from ..models import AuditEvent, utcnow
+from ..transactions import queue_at_commit
 from .actor import Actor
-
-# Any constant works; it only has to be the same in every process.
-_AUDIT_LOCK_KEY = 424242
-
 
 _HASHED = ("user_id", "username", "action", "object_type", "object_id", "patient_id", "client_addr", "details")
 _EVENTS = AuditEvent.__table__
+_APPEND = _EVENTS.insert()
+_HEAD = select(_EVENTS.c.hash).order_by(_EVENTS.c.id.desc()).limit(1)
+# Any constant works; it only has to be the same in every process.
+_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(424242)")
 
 
 def hashed_content(event: Mapping) -> dict:
@@ -26,46 +27,32 @@ def hashed_content(event: Mapping) -> dict:
 
 def record(actor: Actor, action: str, *, object_type: str | None = None, object_id=None,
            patient_id: int | None = None, details: dict | None = None) -> None:
-    """Append one event to the chain inside the current transaction.
-
-    A request that only reads (a page view, a printout) runs in a read transaction; its
-    audit event is written in a short transaction of its own, which commits at once.
-    """
-    fields = dict(object_type=object_type, object_id=object_id, patient_id=patient_id, details=details)
-    if can_write_in(db.session):
-        _append(db.session, actor, action, **fields)
-        return
-    with write_apart() as own:
-        _append(own, actor, action, **fields)
-
-
-_APPEND = _EVENTS.insert()
-_HEAD = select(_EVENTS.c.hash).order_by(_EVENTS.c.id.desc()).limit(1)
-# One round trip instead of two: migration 0006 says why the lock and the read cannot be one plain statement.
-_LOCKED_HEAD = select(func.audit_chain_head(literal(_AUDIT_LOCK_KEY, BigInteger)))
-
-
-def _locked_chain_head(conn) -> str:
-    """Read the chain's last hash once no other transaction can append, so two never chain onto the same event.
-
-    SQLite's writing transactions already hold the write lock (BEGIN IMMEDIATE); on PostgreSQL a
-    transaction-scoped advisory lock does the same job, taken in the same call as the read.
-    """
-    head = conn.execute(_LOCKED_HEAD if conn.dialect.name == "postgresql" else _HEAD).scalar()
-    return head or GENESIS
-
-
-def _append(session, actor: Actor, action: str, *, object_type, object_id, patient_id, details) -> None:
-    """Insert the event at once, as a plain row: the ORM's unit of work would cost more than the
-    insert, and the next append's read of the head must find it (it does not flush the session)."""
-    conn = session.connection()
-    prev = _locked_chain_head(conn)
+    """Add one event to the chain when the current transaction commits (nothing if it rolls back)."""
     event = {
         "occurred_at": utcnow(), "user_id": actor.user_id, "username": actor.username, "action": action,
         "object_type": object_type, "object_id": None if object_id is None else str(object_id),
         "patient_id": patient_id, "client_addr": actor.client_addr, "details": canonical_json(details or {}),
     }
-    conn.execute(_APPEND, {**event, "prev_hash": prev, "hash": event_hash(prev, hashed_content(event))})
+    queue_at_commit("audit", _append).append(event)
+
+
+def _append(connection, events: list[dict]) -> None:
+    """Chain the events onto the last one, with no other transaction appending in between.
+
+    SQLite's writing transactions hold the database's one write lock already; on PostgreSQL a
+    transaction-scoped advisory lock does the same until the commit. The head is read in a
+    statement of its own after the lock: under READ COMMITTED, a statement that took the lock
+    itself would read the snapshot from before it waited, and could chain onto a stale head.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(_CHAIN_LOCK)
+    previous = connection.execute(_HEAD).scalar() or GENESIS
+    rows = []
+    for event in events:
+        current = event_hash(previous, hashed_content(event))
+        rows.append({**event, "prev_hash": previous, "hash": current})
+        previous = current
+    connection.execute(_APPEND, rows)
 
 
 # Plain columns, not ORM objects: verifying millions of events must not fill the session.

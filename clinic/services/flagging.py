@@ -9,22 +9,22 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from ..domain.flags import evaluate
+from ..domain.flags import evaluate, without_voided
 from ..models import InfusionSession, utcnow
-from .records import rules_record
+from .records import build_record
 
 
 def refresh_flags(infusion: InfusionSession) -> None:
     """Re-evaluate the rules and the counts kept beside them; a flag not seen before puts
-    the session back in the review queue. Call it after a flush: it reads what is stored."""
+    the session back in the review queue. Call it after a flush: the flags' evidence names entries by id."""
     tz = ZoneInfo(current_app.config["CLINIC_TIMEZONE"])  # messages show clinic-local times
-    record = rules_record(infusion)
+    record = without_voided(build_record(infusion))
     flags = evaluate(record, tz)
     stored = [dict(f.to_dict(), key=f.key) for f in flags]
     old_keys = {f.get("key") for f in infusion.flags or []}
     new_keys = {f["key"] for f in stored}
     infusion.flags = stored
-    infusion.reaction_count = len(record.reactions)  # the rules record holds standing entries only
+    infusion.reaction_count = len(record.reactions)
     infusion.last_vitals_at = max((v.taken_at for v in record.vitals), default=None)
     infusion.flag_level = "serious" if any(f.level == "serious" for f in flags) else ("warning" if flags else "none")
     if new_keys - old_keys:

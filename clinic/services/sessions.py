@@ -7,7 +7,6 @@ the version, audit. Nothing is committed here; the caller commits once.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,13 +14,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import schemas
 from ..domain import catalog as catalog_data
+from ..domain import lifecycle
+from ..domain.lifecycle import Status
 from ..domain.schedule import observation_ends_at
 from ..extensions import db
 from ..models import (
-    CheckConfirmation, InfusionSession, PremedicationRecord, Reaction, ReactionEntry, SessionEvent, VitalSigns,
+    CheckConfirmation, DrugVersion, InfusionSession, PremedicationRecord, Reaction, ReactionEntry, SessionEvent, VitalSigns,
     utcnow,
 )
-from ..models.infusion import OPEN_STATUSES
 from . import audit, catalog
 from .actor import Actor
 from .errors import Conflict, Invalid, NotFound, StateError
@@ -29,21 +29,25 @@ from .flagging import refresh_flags
 from .records import load_session
 from .validation import validate
 
-EDITABLE = ("planned", "infusing", "paused", "observing", "discharged")
-RUNNING = ("infusing", "paused")
-STATUS_WORDS = {
-    "planned": "checked in", "infusing": "infusing", "paused": "paused", "observing": "in observation",
-    "discharged": "discharged", "finalized": "finalized", "cancelled": "cancelled",
-}
-
 
 def definition_of(infusion: InfusionSession) -> catalog_data.Drug:
     """Return the drug definition the session was recorded with."""
     return catalog_data.Drug.from_dict(infusion.drug_version.definition)
 
 
+def drug_and_infusion_number(session_id: int) -> tuple[catalog_data.Drug, int]:
+    """Return the drug a session was recorded with and its infusion number (NotFound when there is none)."""
+    row = db.session.execute(
+        select(DrugVersion.definition, InfusionSession.infusion_number)
+        .join(InfusionSession, InfusionSession.drug_version_id == DrugVersion.id)
+        .where(InfusionSession.id == session_id)).first()
+    if row is None:
+        raise NotFound("No such session.")
+    return catalog_data.Drug.from_dict(row.definition), row.infusion_number
+
+
 def get(session_id: int, expected_version: int | None = None) -> InfusionSession:
-    """Load a session or raise NotFound; a stale expected version is a conflict."""
+    """Load a session to change it, or raise NotFound; a stale expected version is a conflict."""
     infusion = load_session(session_id, for_update=True, people=False)
     if infusion is None:
         raise NotFound("No such session.")
@@ -53,42 +57,32 @@ def get(session_id: int, expected_version: int | None = None) -> InfusionSession
     return infusion
 
 
-def require_status(infusion: InfusionSession, allowed: tuple[str, ...], doing: str) -> None:
-    if infusion.status not in allowed:
-        raise StateError(f"Cannot {doing}: the session is {STATUS_WORDS[infusion.status]}.")
+def require(infusion: InfusionSession, action: str) -> None:
+    """Refuse `action` unless the session's status allows it (SPEC §4)."""
+    why = lifecycle.refusal(infusion.status, action)
+    if why is not None:
+        raise StateError(why)
+
+
+def _add(entries: list, *rows) -> None:
+    """Add entries to one of a session's lists; they get their ids now, for the audit and the flags."""
+    entries.extend(rows)
+    db.session.flush()
 
 
 def save_change(actor: Actor, infusion: InfusionSession, action: str, details: dict | None = None,
-           object_type: str = "session", object_id=None) -> None:
-    """Recompute flags, bump the version and audit: the end of every change."""
-    refresh_flags(infusion)
-    infusion.updated_at = utcnow()
+                object_type: str = "session", object_id=None) -> None:
+    """Recompute the flags, bump the version once and audit: the end of every change."""
     try:
+        db.session.flush()
+        refresh_flags(infusion)
+        infusion.updated_at = utcnow()
+        infusion.version += 1
         db.session.flush()
     except StaleDataError as exc:
         raise Conflict("This session was changed by someone else at the same moment. Reload and try again.") from exc
     audit.record(actor, action, object_type=object_type, object_id=object_id or infusion.id,
                  patient_id=infusion.patient_id, details={"session_id": infusion.id, **(details or {})})
-
-
-def _chart(*entries) -> None:
-    """Store new entries as plain rows and give each its id.
-
-    The entries stay out of the ORM session: they are written once and never changed by this
-    change (the session's collections are not loaded for them either), and the unit of work
-    would cost several times the insert. The flags read the entries as stored.
-    """
-    conn = db.session.connection()
-    for entry in entries:
-        table = entry.__table__
-        values = {column.key: entry.__dict__[column.key] for column in table.columns if column.key in entry.__dict__}
-        entry.id = conn.execute(_insert_into(table), values).inserted_primary_key[0]
-
-
-@cache
-def _insert_into(table):
-    """Each table's INSERT, built once rather than for every entry charted."""
-    return table.insert()
 
 
 def _at(value: datetime | None) -> datetime:
@@ -107,7 +101,7 @@ def next_infusion_number(patient_id: int, drug_code: str) -> int:
     done = db.session.scalar(
         select(func.count(InfusionSession.id)).where(
             InfusionSession.patient_id == patient_id, InfusionSession.drug_code == drug_code,
-            InfusionSession.status != "cancelled"))
+            InfusionSession.status != Status.CANCELLED))
     return (done or 0) + 1
 
 
@@ -115,7 +109,7 @@ def _refuse_second_open_session(patient_id: int, drug) -> None:
     """Two open sessions of one drug would give the patient two infusion numbers for one dose."""
     open_id = db.session.scalar(select(InfusionSession.id).where(
         InfusionSession.patient_id == patient_id, InfusionSession.drug_code == drug.code,
-        InfusionSession.status.in_(OPEN_STATUSES)))
+        InfusionSession.status.in_(lifecycle.OPEN)))
     if open_id is not None:
         raise Conflict(f"This patient already has an open {drug.brand} session (session {open_id}). "
                        "Continue that one, or cancel it first.")
@@ -145,7 +139,7 @@ def check_in(actor: Actor, local_today, **fields) -> InfusionSession:
         dose=data.dose if data.dose is not None else drug.default_dose,
         dose_unit=data.dose_unit or drug.dose_unit, lot_number=data.lot_number or None,
         lot_expiry=data.lot_expiry, infusion_number=number, chair=data.chair or None, nurse_id=actor.user_id,
-        status="planned", session_date=local_today, observation_minutes=drug.observation_minutes(number),
+        status=Status.PLANNED, session_date=local_today, observation_minutes=drug.observation_minutes(number),
         notes=data.notes or None, flags=[], flag_level="none", needs_review=False,
     )
     db.session.add(infusion)
@@ -153,7 +147,7 @@ def check_in(actor: Actor, local_today, **fields) -> InfusionSession:
         db.session.flush()
     except IntegrityError as exc:  # another check-in of the same patient and drug won the race
         raise Conflict(f"This patient already has an open {drug.brand} session. Reload and continue that one.") from exc
-    infusion = load_session(infusion.id, people=False)
+    infusion = get(infusion.id)
     save_change(actor, infusion, "session_checked_in", {"drug": drug.code, "infusion_number": number})
     return infusion
 
@@ -161,9 +155,9 @@ def check_in(actor: Actor, local_today, **fields) -> InfusionSession:
 def cancel(actor: Actor, session_id: int, reason: str, expected_version: int | None = None) -> InfusionSession:
     """Cancel a session that has not started."""
     infusion = get(session_id, expected_version)
-    require_status(infusion, ("planned",), "cancel")
+    require(infusion, "cancel")
     data = validate(schemas.VoidIn, {"reason": reason})
-    infusion.status = "cancelled"
+    infusion.status = Status.CANCELLED
     infusion.cancelled_reason = data.reason
     save_change(actor, infusion, "session_cancelled", {"reason": data.reason})
     return infusion
@@ -175,7 +169,7 @@ def confirm_checks(actor: Actor, session_id: int, codes: list[str],
                    expected_version: int | None = None) -> InfusionSession:
     """Confirm pre-infusion checks of the session's drug (SPEC §4.2)."""
     infusion = get(session_id, expected_version)
-    require_status(infusion, ("planned",), "confirm checks")
+    require(infusion, "checks")
     data = validate(schemas.ChecksIn, {"codes": codes})
     checks = {c.code: c for c in definition_of(infusion).checks}
     unknown = [c for c in data.codes if c not in checks]
@@ -183,8 +177,8 @@ def confirm_checks(actor: Actor, session_id: int, codes: list[str],
         raise Invalid.field("codes", f"not a check for this drug: {', '.join(unknown)}")
     already = {c.code for c in infusion.checks}
     added = [code for code in dict.fromkeys(data.codes) if code not in already]
-    _chart(*(CheckConfirmation(session_id=infusion.id, code=code, prompt=checks[code].prompt,
-                               confirmed_by_id=actor.user_id, confirmed_at=utcnow()) for code in added))
+    _add(infusion.checks, *(CheckConfirmation(code=code, prompt=checks[code].prompt, confirmed_by_id=actor.user_id,
+                                              confirmed_at=utcnow()) for code in added))
     save_change(actor, infusion, "checks_confirmed", {"codes": added})
     return infusion
 
@@ -193,7 +187,7 @@ def record_premedication(actor: Actor, session_id: int, expected_version: int | 
                          **fields) -> PremedicationRecord:
     """Record a premedication as given, or as not given with a reason."""
     infusion = get(session_id, expected_version)
-    require_status(infusion, ("planned", "infusing", "paused"), "record a premedication")
+    require(infusion, "premedication")
     data = validate(schemas.PremedicationIn, fields)
     drug = definition_of(infusion)
     premeds = {p.code: p for p in drug.premedications}
@@ -201,11 +195,11 @@ def record_premedication(actor: Actor, session_id: int, expected_version: int | 
         raise Invalid.field("code", "not a premedication for this drug")
     premed = premeds[data.code]
     row = PremedicationRecord(
-        session_id=infusion.id, code=premed.code, text=premed.text,
+        code=premed.code, text=premed.text,
         required=premed.is_required_for(infusion.infusion_number), given_at=data.given_at, dose=data.dose,
         not_given_reason=data.not_given_reason, recorded_by_id=actor.user_id, charted_at=utcnow(),
     )
-    _chart(row)
+    _add(infusion.premedications, row)
     save_change(actor, infusion, "premedication_recorded", {"code": premed.code, "given": data.given_at is not None},
            object_type="premedication", object_id=row.id)
     return row
@@ -216,13 +210,13 @@ def record_premedication(actor: Actor, session_id: int, expected_version: int | 
 def record_vitals(actor: Actor, session_id: int, expected_version: int | None = None, **fields) -> VitalSigns:
     """Record a set of vital signs; impossible values are refused, concerning ones kept."""
     infusion = get(session_id, expected_version)
-    require_status(infusion, EDITABLE, "record vitals")
+    require(infusion, "vitals")
     data = validate(schemas.VitalsIn, fields)
     if data.phase == "baseline" and infusion.started_at is not None and data.taken_at >= infusion.started_at:
         raise Invalid.field("taken_at", "a baseline reading must be taken before the infusion started")
     _not_before(data.taken_at, infusion.created_at - timedelta(hours=12), "taken_at", "the check-in")
-    row = VitalSigns(session_id=infusion.id, recorded_by_id=actor.user_id, charted_at=utcnow(), **data.model_dump())
-    _chart(row)
+    row = VitalSigns(recorded_by_id=actor.user_id, charted_at=utcnow(), **data.model_dump())
+    _add(infusion.vitals, row)
     save_change(actor, infusion, "vitals_recorded", {"phase": data.phase}, object_type="vitals", object_id=row.id)
     return row
 
@@ -231,7 +225,7 @@ def record_reactions(actor: Actor, session_id: int, entries: list[dict],
                      expected_version: int | None = None) -> list[ReactionEntry]:
     """Record ticked reactions; recording never changes the session's status by itself (SPEC §4.3)."""
     infusion = get(session_id, expected_version)
-    require_status(infusion, EDITABLE, "record reactions")
+    require(infusion, "reactions")
     if not entries:
         raise Invalid.field("code", "tick at least one reaction")
     parsed = [validate(schemas.ReactionIn, e) for e in entries]
@@ -246,11 +240,11 @@ def record_reactions(actor: Actor, session_id: int, entries: list[dict],
         _not_before(data.onset_at, infusion.created_at - timedelta(hours=12), "onset_at", "the check-in")
         reaction = known[data.code]
         rows.append(ReactionEntry(
-            session_id=infusion.id, reaction_code=reaction.code, reaction_label=reaction.label,
+            reaction_code=reaction.code, reaction_label=reaction.label,
             reaction_group=reaction.reaction_group, systems=reaction.systems, onset_at=data.onset_at,
             grade=data.grade, action=data.action, medication=data.medication or None, notes=data.notes or None,
             resolved_at=data.resolved_at, recorded_by_id=actor.user_id, charted_at=utcnow()))
-    _chart(*rows)
+    _add(infusion.reactions, *rows)
     save_change(actor, infusion, "reactions_recorded",
            {"entries": [{"id": r.id, "code": r.reaction_code, "grade": r.grade, "action": r.action} for r in rows]})
     return rows
@@ -279,33 +273,33 @@ def missing_before_start(infusion: InfusionSession, at: datetime) -> list[str]:
 def start(actor: Actor, session_id: int, expected_version: int | None = None, **fields) -> InfusionSession:
     """Start the infusion once checks, baseline vitals and premedications are recorded."""
     infusion = get(session_id, expected_version)
-    require_status(infusion, ("planned",), "start the infusion")
+    require(infusion, "start")
     data = validate(schemas.StartIn, fields)
     at = _at(data.at)
     missing = missing_before_start(infusion, at)
     if missing:
         raise StateError("Cannot start yet. " + " ".join(missing))
-    infusion.status, infusion.started_at, infusion.started_charted_at = "infusing", at, utcnow()
+    infusion.status, infusion.started_at, infusion.started_charted_at = Status.INFUSING, at, utcnow()
     save_change(actor, infusion, "infusion_started", {"at": at.isoformat()})
     return infusion
 
 
 def _add_event(actor: Actor, infusion: InfusionSession, **values) -> SessionEvent:
-    row = SessionEvent(session_id=infusion.id, recorded_by_id=actor.user_id, charted_at=utcnow(), **values)
-    _chart(row)
+    row = SessionEvent(recorded_by_id=actor.user_id, charted_at=utcnow(), **values)
+    _add(infusion.events, row)
     return row
 
 
 def pause(actor: Actor, session_id: int, expected_version: int | None = None, **fields) -> InfusionSession:
     """Pause the infusion with a reason."""
     infusion = get(session_id, expected_version)
-    require_status(infusion, ("infusing",), "pause")
+    require(infusion, "pause")
     data = validate(schemas.PauseIn, fields)
     at = _at(data.at)
     _not_before(at, infusion.started_at, "at", "the start")
-    infusion.status = "paused"
     row = _add_event(actor, infusion, kind="pause", occurred_at=at, reason=data.reason,
                      due_to_reaction=data.due_to_reaction)
+    infusion.status = Status.PAUSED
     save_change(actor, infusion, "infusion_paused", {"event_id": row.id, "reason": data.reason,
                                                  "due_to_reaction": data.due_to_reaction})
     return infusion
@@ -314,14 +308,14 @@ def pause(actor: Actor, session_id: int, expected_version: int | None = None, **
 def resume(actor: Actor, session_id: int, expected_version: int | None = None, **fields) -> InfusionSession:
     """Resume a paused infusion."""
     infusion = get(session_id, expected_version)
-    require_status(infusion, ("paused",), "resume")
+    require(infusion, "resume")
     data = validate(schemas.ResumeIn, fields)
     at = _at(data.at)
     last_pause = max((e.occurred_at for e in infusion.events if e.kind == "pause" and not e.is_voided),
                      default=infusion.started_at)
     _not_before(at, last_pause, "at", "the pause")
-    infusion.status = "infusing"
     row = _add_event(actor, infusion, kind="resume", occurred_at=at, reason=data.reason or None)
+    infusion.status = Status.INFUSING
     save_change(actor, infusion, "infusion_resumed", {"event_id": row.id})
     return infusion
 
@@ -329,7 +323,7 @@ def resume(actor: Actor, session_id: int, expected_version: int | None = None, *
 def change_rate(actor: Actor, session_id: int, expected_version: int | None = None, **fields) -> SessionEvent:
     """Record a new infusion rate."""
     infusion = get(session_id, expected_version)
-    require_status(infusion, RUNNING, "change the rate")
+    require(infusion, "rate")
     data = validate(schemas.RateIn, fields)
     at = _at(data.at)
     _not_before(at, infusion.started_at, "at", "the start")
@@ -342,11 +336,11 @@ def change_rate(actor: Actor, session_id: int, expected_version: int | None = No
 def end(actor: Actor, session_id: int, expected_version: int | None = None, **fields) -> InfusionSession:
     """End the infusion; the drug's observation period starts (SPEC §4.4)."""
     infusion = get(session_id, expected_version)
-    require_status(infusion, RUNNING, "end the infusion")
+    require(infusion, "end")
     data = validate(schemas.EndIn, fields)
     at = _at(data.at)
     _not_before(at, infusion.started_at, "at", "the start")
-    infusion.status, infusion.ended_at, infusion.ended_charted_at = "observing", at, utcnow()
+    infusion.status, infusion.ended_at, infusion.ended_charted_at = Status.OBSERVING, at, utcnow()
     infusion.full_dose = data.full_dose
     infusion.observation_ends_at = observation_ends_at(at, infusion.observation_minutes)
     save_change(actor, infusion, "infusion_ended", {"at": at.isoformat(), "full_dose": data.full_dose})
@@ -356,7 +350,7 @@ def end(actor: Actor, session_id: int, expected_version: int | None = None, **fi
 def discharge(actor: Actor, session_id: int, expected_version: int | None = None, **fields) -> InfusionSession:
     """Discharge; early or without post-infusion vitals only with a reason (SPEC §4.5)."""
     infusion = get(session_id, expected_version)
-    require_status(infusion, ("observing",), "discharge")
+    require(infusion, "discharge")
     data = validate(schemas.DischargeIn, fields)
     at = _at(data.at)
     _not_before(at, infusion.ended_at, "at", "the end of the infusion")
@@ -367,7 +361,7 @@ def discharge(actor: Actor, session_id: int, expected_version: int | None = None
         problems.append("no vitals were taken after the infusion ended")
     if problems and not data.early_reason:
         raise Invalid.field("early_reason", f"give a reason to discharge now: {' and '.join(problems)}")
-    infusion.status, infusion.discharged_at, infusion.discharged_charted_at = "discharged", at, utcnow()
+    infusion.status, infusion.discharged_at, infusion.discharged_charted_at = Status.DISCHARGED, at, utcnow()
     infusion.early_reason = data.early_reason or None
     save_change(actor, infusion, "patient_discharged", {"at": at.isoformat(), "early_reason": infusion.early_reason})
     return infusion
@@ -378,7 +372,7 @@ def discharge(actor: Actor, session_id: int, expected_version: int | None = None
 def _void(actor: Actor, session_id: int, model, entry_id: int, reason: str, expected_version: int | None,
           what: str):
     infusion = get(session_id, expected_version)
-    require_status(infusion, EDITABLE, f"void {what}")
+    require(infusion, "void")
     data = validate(schemas.VoidIn, {"reason": reason})
     row = db.session.get(model, entry_id)
     if row is None or row.session_id != infusion.id:
@@ -386,7 +380,6 @@ def _void(actor: Actor, session_id: int, model, entry_id: int, reason: str, expe
     if row.is_voided:
         raise StateError("This entry is already voided.")
     row.voided_at, row.void_reason = utcnow(), data.reason
-    db.session.flush()
     save_change(actor, infusion, f"{model.__tablename__}_voided", {"entry_id": row.id, "reason": data.reason},
            object_type=what, object_id=row.id)
     return row
@@ -406,7 +399,7 @@ def void_reaction(actor: Actor, session_id: int, reaction_id: int, reason: str,
 def set_next_appointment(actor: Actor, session_id: int, next_appointment, expected_version: int | None = None):
     """Record the next appointment the nurse booked; it overrides the computed due date."""
     infusion = get(session_id, expected_version)
-    require_status(infusion, EDITABLE, "set the next appointment")
+    require(infusion, "next_appointment")
     data = validate(schemas.NextAppointmentIn, {"next_appointment": next_appointment})
     infusion.next_appointment = data.next_appointment
     save_change(actor, infusion, "next_appointment_set", {"next_appointment": str(data.next_appointment)})

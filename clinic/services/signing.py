@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from .. import schemas
 from ..domain.fingerprint import fingerprint
+from ..domain.lifecycle import Status
 from ..extensions import db
 from ..models import Amendment, User, utcnow
 from ..security import verify_password
@@ -15,7 +16,7 @@ from . import audit
 from .actor import Actor
 from .errors import Invalid
 from .records import build_record, first_infusion_date, load_session
-from .sessions import require_status, save_change, get
+from .sessions import get, require, save_change
 from .validation import validate
 
 
@@ -33,14 +34,14 @@ def current_fingerprint(infusion) -> str:
 def finalize(actor: Actor, session_id: int, password: str, expected_version: int | None = None):
     """Sign the record: the nurse re-enters the password; the record becomes read-only."""
     infusion = get(session_id, expected_version)
-    require_status(infusion, ("discharged",), "finalize")
+    require(infusion, "finalize")
     data = validate(schemas.FinalizeIn, {"password": password})
     user = db.session.get(User, actor.user_id) if actor.user_id else None
     if user is None or not verify_password(user.password_hash, data.password):
         audit.record(actor, "finalize_refused", object_type="session", object_id=infusion.id,
                      patient_id=infusion.patient_id, details={"why": "wrong password"})
         raise Invalid.field("password", "the password is not right")
-    infusion.status, infusion.finalized_at, infusion.finalized_by_id = "finalized", utcnow(), user.id
+    infusion.status, infusion.finalized_at, infusion.finalized_by_id = Status.FINALIZED, utcnow(), user.id
     infusion.fingerprint = current_fingerprint(infusion)
     save_change(actor, infusion, "session_finalized", {"fingerprint": infusion.fingerprint})
     return infusion
@@ -75,7 +76,7 @@ def amend(actor: Actor, session_id: int, reason: str, changes: dict,
           expected_version: int | None = None) -> Amendment:
     """Correct a finalized session: reason required, before and after kept, new fingerprint."""
     infusion = get(session_id, expected_version)
-    require_status(infusion, ("finalized",), "amend (only finalized sessions are amended; edit it instead)")
+    require(infusion, "amend")
     data = validate(schemas.AmendmentIn, {"reason": reason, "changes": changes})
     diff = []
     for field, raw in data.changes.items():

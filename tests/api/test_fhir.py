@@ -7,7 +7,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B import get_fhir_model_class
 from sqlalchemy import insert, select
 
-from tests.api.test_session_flow import post
+from tests.helpers import post
 
 LOINC = "http://loinc.org"
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from pypdf import PdfReader
 
-from tests.api.test_session_flow import post, ready_to_start
+from tests.helpers import post, ready_to_start
 
 
 def now():

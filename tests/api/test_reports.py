@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from tests.api.test_session_flow import post
+from tests.helpers import post
 
 
 def now():

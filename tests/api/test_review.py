@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from clinic.services import review as review_service
-from tests.api.test_session_flow import post, ready_to_start
+from tests.helpers import post, ready_to_start
 
 
 def now():

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from tests.api.test_session_flow import post, ready_to_start
+from tests.helpers import post, ready_to_start
 from tests.browser.conftest import serve
 from tests.browser.helpers import assert_accessible, log_in, screenshot, small_targets
 from tests.conftest import PASSWORD

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from clinic import create_app
+from clinic import create_app, transactions
 from clinic.extensions import db
 from clinic.models import AuditEvent, Patient, VitalSigns
 from clinic.services import audit
@@ -79,20 +79,24 @@ def test_an_append_waits_for_the_one_before_it_and_chains_onto_it(app, ctx):
     committed, so it chains onto the first's event (reading the head before the lock would fork the chain)."""
     first_appended, failures = threading.Event(), []
 
-    def append(action, hold_for):
+    def hold(_connection, _items):
+        first_appended.set()
+        time.sleep(0.5)  # the first has appended and holds the chain until it commits
+
+    def append(action, holds):
         try:
             with app.app_context():
                 audit.record(Actor.system("test"), action)
-                first_appended.set()
-                time.sleep(hold_for)  # the first holds the chain while the second tries to append
+                if holds:
+                    transactions.queue_at_commit("hold", hold)  # runs after the audit's append, before the commit
                 db.session.commit()
         except Exception as exc:  # noqa: BLE001 - reported below, where pytest sees it
             failures.append(exc)
 
-    first = threading.Thread(target=append, args=("first_append", 0.5))
+    first = threading.Thread(target=append, args=("first_append", True))
     first.start()
     assert first_appended.wait(10)
-    second = threading.Thread(target=append, args=("second_append", 0))
+    second = threading.Thread(target=append, args=("second_append", False))
     second.start()
     first.join(20)
     second.join(20)

@@ -134,23 +134,23 @@ def test_reads_are_served_while_a_writer_holds_the_sqlite_lock(server, api, make
 
 
 @pytest.mark.parametrize("holder_ends_with", ["commit", "rollback"])
-def test_a_waiting_sqlite_writer_gets_the_lock_as_soon_as_it_is_released(ctx, database_url, holder_ends_with):
-    """Writers queue on a lock file: no polling sleep between one writer's end and the next one's start.
-
-    SQLite's own wait retries on a schedule (after 0.45 s of waiting the next try comes 78 ms after a
-    release); a queued writer is woken at once, and a rolled-back writer frees the queue too.
-    """
+def test_a_second_sqlite_writer_waits_for_the_first_and_then_writes(ctx, database_url, holder_ends_with):
+    """Writing transactions begin IMMEDIATE: the second waits for the write lock (the busy timeout), never
+    fails with "database is locked", and gets in once the first commits or rolls back."""
     if not database_url.startswith("sqlite"):
         pytest.skip("PostgreSQL writers lock rows, not the database")
     with ctx():
         engine = db.engine
         holder = engine.connect()
-        holder.begin()  # a writing transaction: it holds the queue and SQLite's write lock
-        got_in = {}
+        holder.begin()  # a writing transaction: it holds SQLite's write lock
+        got_in, failures = {}, []
 
         def second_writer():
-            with engine.connect() as conn, conn.begin():
-                got_in["at"] = time.monotonic()
+            try:
+                with engine.connect() as conn, conn.begin():
+                    got_in["at"] = time.monotonic()
+            except Exception as exc:  # noqa: BLE001 - reported below, where pytest sees it
+                failures.append(exc)
 
         waiter = threading.Thread(target=second_writer)
         waiter.start()
@@ -160,6 +160,5 @@ def test_a_waiting_sqlite_writer_gets_the_lock_as_soon_as_it_is_released(ctx, da
         getattr(holder, holder_ends_with)()
         waiter.join(timeout=10)
         holder.close()
-    assert not waiter.is_alive(), "the second writer never got the lock"
-    late = got_in["at"] - released
-    assert late < 0.03, f"the second writer got in {late * 1000:.0f} ms after the lock was released"
+    assert failures == [] and not waiter.is_alive(), "the second writer never got the lock"
+    assert got_in["at"] - released < 1, "the second writer waited on long after the lock was released"

@@ -121,7 +121,7 @@ def test_free_text_is_stored_as_entered_and_shown_as_text(login, api):
 def test_markup_in_names_prints_literally_in_the_pdf(api, make_patient):
     from datetime import datetime, timedelta, timezone
 
-    from tests.api.test_session_flow import post, ready_to_start
+    from tests.helpers import post, ready_to_start
 
     nurse = api("nurse")
     patient = make_patient(first_name="<para>Evil</para> & <font size=40>", last_name="O'Neil <br/>")
