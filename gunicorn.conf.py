@@ -1,12 +1,11 @@
 """gunicorn's settings for Chairside, read from the directory gunicorn starts in (options on its command line win).
 
 One sync worker per core the process may run on (WEB_CONCURRENCY, gunicorn's own variable, overrides it).
-More workers than cores made recording vitals slower, not faster, on both databases (bench/load.py on
-2 cores, README "Benchmarks"): on SQLite 2 workers served 394.6–430.2 POSTs/s where 4 served 351.6–355.0,
-on PostgreSQL 300.5 where 4 served 250.2. On SQLite every change waits for the one write lock, and extra
-workers only take the CPU from the worker holding it; on PostgreSQL, whose server shares the cores, the extra
-processes cost more in switching than they win by overlapping the round trips.
-With the database on another host, round trips are longer and more workers may pay off: measure first.
+More workers than cores made recording vitals slower, not faster, on both databases (bench/RESULTS.md): on
+SQLite every change waits for the one write lock, and extra workers only take the CPU from the worker holding
+it; on PostgreSQL, whose server shares the cores, the extra processes cost more in switching than they win by
+overlapping the round trips. With the database on another host, round trips are longer and more workers may
+pay off: measure first (bench/load.py --workers N).
 """
 import os
 

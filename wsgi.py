@@ -5,6 +5,5 @@ from clinic import create_app
 
 app = create_app()
 # What start-up made (models, routes, compiled templates, the catalog) lives as long as the process.
-# Frozen, the collector no longer walks it all again: a full collection over it held up a request
-# for about 100 ms (bench/README.md).
+# Frozen, the collector no longer walks it all again in the middle of a request.
 gc.freeze()
