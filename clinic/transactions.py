@@ -98,13 +98,12 @@ def _reading_sqlite(session: Session) -> bool:
 
 def commit() -> None:
     """Commit the request's transaction with its queued writes."""
-    session = db.session()
-    if session.info.get(_PENDING) and _reading_sqlite(session):
-        pending = session.info.pop(_PENDING)
-        session.rollback()
-        session.info[_PENDING] = pending
-        session.connection(execution_options={_WRITING: True})
-    session.commit()
+    if db.session.info.get(_PENDING) and _reading_sqlite(db.session()):
+        pending = db.session.info.pop(_PENDING)
+        db.session.rollback()
+        db.session.info[_PENDING] = pending
+        db.session.connection(execution_options={_WRITING: True})
+    db.session.commit()
 
 
 def finish_request(response):
