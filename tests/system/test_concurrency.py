@@ -162,3 +162,28 @@ def test_a_second_sqlite_writer_waits_for_the_first_and_then_writes(ctx, databas
         holder.close()
     assert failures == [] and not waiter.is_alive(), "the second writer never got the lock"
     assert got_in["at"] - released < 1, "the second writer waited on long after the lock was released"
+
+
+def test_a_page_view_keeps_its_audit_event_when_another_writer_committed_meanwhile(app, database_url):
+    """A GET reads in a deferred SQLite transaction; its audit event is written at the end. Had another writer
+    committed since the read began, upgrading the read to a write would fail at once ("database is locked"):
+    the queued write is made in a writing transaction of its own instead."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL's readers can always go on to write")
+    from clinic import transactions
+    from clinic.models import AuditEvent
+    from clinic.services.actor import Actor
+
+    with app.test_request_context("/patients", method="GET"):
+        before = db.session.scalar(select(text("count(*)")).select_from(AuditEvent))  # the read's snapshot
+        other = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE reactions SET position = position")  # a write committed after the snapshot
+        other.execute("COMMIT")
+        other.close()
+        audit.record(Actor.system("test"), "page_viewed_in_test")
+        transactions.commit()
+        assert db.session.scalar(select(text("count(*)")).select_from(AuditEvent)) == before + 1
+        db.session.remove()
+    with app.app_context():
+        assert audit.verify().ok
