@@ -178,7 +178,9 @@ def test_a_page_view_keeps_its_audit_event_when_another_writer_committed_meanwhi
         before = db.session.scalar(select(text("count(*)")).select_from(AuditEvent))  # the read's snapshot
         other = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
-        other.execute("UPDATE reactions SET position = position")  # a write committed after the snapshot
+        other.execute("INSERT INTO users (username, full_name, role, password_hash, active, must_change_password,"
+                      " session_epoch, created_at) VALUES ('other', 'Other Writer', 'nurse', 'x', 1, 0, 0,"
+                      " '2026-01-01 00:00:00')")  # a write committed after the read's snapshot
         other.execute("COMMIT")
         other.close()
         audit.record(Actor.system("test"), "page_viewed_in_test")
