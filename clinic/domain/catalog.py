@@ -296,7 +296,9 @@ REACTIONS: tuple[Reaction, ...] = (
     Reaction("dizziness", "Dizziness or lightheadedness", "infusion_reaction", frozenset(),
              "Feeling faint or unsteady; check the blood pressure."),
     Reaction("back_pain", "Back pain", "side_effect", frozenset(), "New back pain."),
-    Reaction("swelling_face", "Swelling of the face", "side_effect", _SKIN, "Puffy face, lips or eyelids."),
+    # Angioedema: CTCAE counts it as grade 3, so it is serious, not a side effect (DOMAIN.md §2).
+    Reaction("swelling_face", "Swelling of the face, lips or eyelids", "serious", _SKIN,
+             "Puffy face, lips or eyelids (angioedema): act now."),
     Reaction("swelling_limbs", "Swelling of the arms, hands, legs or feet", "side_effect", frozenset(),
              "Swollen limbs."),
     Reaction("blurred_vision", "Blurred vision", "side_effect", frozenset(), "New blurred vision."),

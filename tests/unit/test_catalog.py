@@ -75,7 +75,7 @@ REACTION_TABLE = [
     ("vomiting", "Vomiting or stomach cramps", "infusion_reaction", {"gastrointestinal"}),
     ("dizziness", "Dizziness or lightheadedness", "infusion_reaction", set()),
     ("back_pain", "Back pain", "side_effect", set()),
-    ("swelling_face", "Swelling of the face", "side_effect", {"skin_mucosal"}),
+    ("swelling_face", "Swelling of the face, lips or eyelids", "serious", {"skin_mucosal"}),
     ("swelling_limbs", "Swelling of the arms, hands, legs or feet", "side_effect", set()),
     ("blurred_vision", "Blurred vision", "side_effect", set()),
     ("body_aches", "Body aches or pain", "side_effect", set()),

@@ -64,6 +64,21 @@ def test_catalog_load_is_idempotent(runner):
     assert db.session.scalar(select(func.count(Reaction.id))) == 23
 
 
+def test_catalog_load_carries_a_regrouped_reaction_into_an_existing_database(runner):
+    # A database loaded before face swelling became serious (DOMAIN.md §2) holds the old row.
+    row = db.session.scalar(select(Reaction).where(Reaction.code == "swelling_face"))
+    version = row.version
+    row.label, row.reaction_group, row.help_text = "Swelling of the face", "side_effect", "Puffy face, lips or eyelids."
+    db.session.commit()
+    result = runner.invoke(args=["catalog", "load"])
+    assert result.exit_code == 0 and "1 updated" in result.output, result.output
+    db.session.expire_all()
+    row = db.session.scalar(select(Reaction).where(Reaction.code == "swelling_face"))
+    assert (row.label, row.reaction_group, row.systems) == (
+        "Swelling of the face, lips or eyelids", "serious", "skin_mucosal")
+    assert row.version == version + 1 and row.source == "file"
+
+
 def test_demo_seed_prints_logins_once_and_is_idempotent(runner):
     first = runner.invoke(args=["demo", "seed"])
     assert first.exit_code == 0, first.output
