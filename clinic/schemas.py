@@ -72,6 +72,7 @@ class PatientIn(Schema):
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
     preferred_language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] = "en"
     pregnant: bool = False
+    spo2_scale: Literal[1, 2] = 1  # NEWS2 SpO₂ scale 2: a prescribed 88–92 % target (DOMAIN.md §5)
 
     @field_validator("date_of_birth")
     @classmethod

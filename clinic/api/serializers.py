@@ -1,6 +1,7 @@
 """JSON shapes of SPEC §8."""
 from __future__ import annotations
 
+from ..domain.flags import in_severity_order
 from ..formatting import decimal_text
 
 
@@ -39,7 +40,7 @@ def patient(p) -> dict:
         "id": p.id, "mrn": p.mrn, "first_name": p.first_name, "last_name": p.last_name,
         "date_of_birth": p.date_of_birth.isoformat(), "sex": p.sex, "allergies": p.allergies,
         "weight_kg": _num(p.weight_kg), "phone": p.phone, "preferred_language": p.preferred_language,
-        "pregnant": bool(p.pregnant), "active": bool(p.active), "version": p.version,
+        "pregnant": bool(p.pregnant), "spo2_scale": p.spo2_scale, "active": bool(p.active), "version": p.version,
     }
 
 
@@ -105,7 +106,8 @@ def session(s, required_premedications=()) -> dict:
         "vitals": [vitals(v) for v in s.vitals],
         "reactions": [reaction_entry(r) for r in s.reactions],
         "events": [event(e) for e in s.events],
-        "flags": [flag(f) for f in s.flags or []],
+        # Stored most severe first; sorted again so a record stored before that order still reads in it.
+        "flags": [flag(f) for f in in_severity_order(s.flags or [])],
         "serious": s.flag_level == "serious",
         "version": s.version,
     }

@@ -7,7 +7,7 @@ Voided entries are dropped before any rule runs, so they raise nothing.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
@@ -23,10 +23,33 @@ SYSTEM_WORDS = {"skin_mucosal": "skin/mucosal", "respiratory": "respiratory", "c
 FEVER_C = Decimal("38.0")
 HYPOTENSION_SYSTOLIC = 90
 HYPOXAEMIA_SPO2 = 91
+HYPERTENSION_SYSTOLIC = 180
+HYPERTENSION_DIASTOLIC = 110
 NEWS2_NOT_VALIDATED_AGE = 16
 ANAPHYLAXIS_ACTION = ("Stop the infusion; call the emergency team or 911; epinephrine per protocol; "
                       "oxygen; lay the patient flat.")
 HYPOTENSION_ACTION = "Pause or stop the infusion, lay the patient flat, recheck the BP and call the provider."
+HYPERTENSION_ACTION = ("Recheck after 5 minutes at rest; hold or slow the infusion per protocol; "
+                       "tell the prescriber.")
+
+# SPEC §5: flags are listed most severe first, in this order, everywhere they are stored and shown.
+SEVERITY_ORDER = (
+    "anaphylaxis_criteria", "emergency_response", "hypotension", "news2_urgent", "serious_reaction", "high_grade",
+    "news2_raised", "hypertension_severe", "fever", "moderate_reaction", "infusion_interrupted",
+    "premedication_missed", "observation_shortened", "retreat_override", "interval_short", "dose_changed",
+)
+_RANK = {code: rank for rank, code in enumerate(SEVERITY_ORDER)}
+
+# Advice that keeps the infusion going (slow it, restart it). Beside a serious flag, whose advice is to
+# stop or pause and get help, it would contradict it (SPEC §5: no "restart at half rate" beside an
+# anaphylaxis), so while one stands these flags carry the advice below instead.
+ADVICE_WHILE_SERIOUS = {
+    "moderate_reaction": "Treat and tell the prescriber; do not restart the infusion while a serious flag stands.",
+    "infusion_interrupted": "Treat and tell the prescriber; do not restart the infusion while a serious flag "
+                            "stands.",
+    "hypertension_severe": "Recheck after 5 minutes at rest and tell the prescriber; do not restart or speed up "
+                           "the infusion while a serious flag stands.",
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +62,12 @@ class Evidence:
     def to_dict(self) -> dict:
         return {"kind": self.kind, "id": self.id, "at": self.at.isoformat() if self.at else None,
                 "value": self.value}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Evidence:
+        """Read back what `to_dict` stored."""
+        at = d.get("at")
+        return cls(d["kind"], d.get("id"), datetime.fromisoformat(at) if at else None, d.get("value", ""))
 
 
 @dataclass(frozen=True)
@@ -58,6 +87,12 @@ class Flag:
         return {"code": self.code, "level": self.level, "message": self.message, "action": self.action,
                 "evidence": [e.to_dict() for e in self.evidence]}
 
+    @classmethod
+    def from_dict(cls, d: dict) -> Flag:
+        """Read back a stored flag (its `key` is derived, so it is not read)."""
+        return cls(d["code"], d["level"], d["message"], tuple(Evidence.from_dict(e) for e in d.get("evidence", ())),
+                   d.get("action", ""))
+
 
 def _hhmm(at: datetime | None, tz: tzinfo) -> str:
     return at.astimezone(tz).strftime("%H:%M") if at else "an unknown time"
@@ -67,8 +102,17 @@ def _grade_action(grade: int) -> str:
     return next((g.nurse_action for g in GRADES if g.grade == grade), "")
 
 
-def _started(record: SessionRecord, at: datetime) -> bool:
-    return record.started_at is not None and at >= record.started_at
+def watched_from(record: SessionRecord) -> datetime | None:
+    """When low blood pressure and SpO₂ begin to count: the first premedication given or the start,
+    whichever is earlier (SPEC §5, DOMAIN.md §4); None before either."""
+    times = [p.given_at for p in record.premedications if p.given_at is not None]
+    if record.started_at is not None:
+        times.append(record.started_at)
+    return min(times, default=None)
+
+
+def _watched(since: datetime | None, at: datetime) -> bool:
+    return since is not None and at >= since
 
 
 def baseline_systolic(record: SessionRecord) -> int | None:
@@ -145,58 +189,104 @@ def infusion_interrupted(record: SessionRecord, tz: tzinfo) -> list[Flag]:
 
 # --- vital-sign rules (DOMAIN.md §4, §5) -----------------------------------------------------------------------
 
+def _systolic_evidence(v: VitalsRecord) -> Evidence:
+    return Evidence("vitals", v.id, v.taken_at, f"systolic {v.systolic} mmHg")
+
+
 def hypotension(record: SessionRecord, tz: tzinfo) -> list[Flag]:
-    """Systolic < 90 mmHg, or more than 30 % below the baseline systolic, at or after the start (SPEC §5)."""
+    """Systolic < 90 mmHg, or more than 30 % below the baseline systolic, in a reading taken at or
+    after the first premedication given or the start, whichever is earlier (SPEC §5)."""
     baseline = baseline_systolic(record)
+    since = watched_from(record)
     flags = []
     for v in record.vitals:
-        why = _low_systolic(v.systolic, baseline) if _started(record, v.taken_at) else None
+        why = _low_systolic(v.systolic, baseline) if _watched(since, v.taken_at) else None
         if why:
             flags.append(Flag("hypotension", SERIOUS,
                               f"Serious: systolic {v.systolic} mmHg at {_hhmm(v.taken_at, tz)}, {why}",
-                              (Evidence("vitals", v.id, v.taken_at, f"systolic {v.systolic} mmHg"),),
-                              HYPOTENSION_ACTION))
+                              (_systolic_evidence(v),), HYPOTENSION_ACTION))
     return flags
+
+
+def _blood_pressure(v: VitalsRecord) -> str:
+    if v.systolic is not None and v.diastolic is not None:
+        return f"blood pressure {v.systolic}/{v.diastolic} mmHg"
+    return f"systolic {v.systolic} mmHg" if v.systolic is not None else f"diastolic {v.diastolic} mmHg"
+
+
+def hypertension_severe(record: SessionRecord, tz: tzinfo) -> list[Flag]:
+    """Systolic ≥ 180 or diastolic ≥ 110 mmHg: severe hypertension (DOMAIN.md §5; NEWS2 scores no
+    systolic below 220 and no diastolic). Every reading counts, the baseline included: a pressure
+    this high before the start matters as much as one during it."""
+    flags = []
+    for v in record.vitals:
+        why = []
+        if v.systolic is not None and v.systolic >= HYPERTENSION_SYSTOLIC:
+            why.append(f"systolic {HYPERTENSION_SYSTOLIC} or higher")
+        if v.diastolic is not None and v.diastolic >= HYPERTENSION_DIASTOLIC:
+            why.append(f"diastolic {HYPERTENSION_DIASTOLIC} or higher")
+        if why:
+            reading = _blood_pressure(v)
+            flags.append(Flag("hypertension_severe", WARNING,
+                              f"Warning: {reading} at {_hhmm(v.taken_at, tz)} — severe hypertension "
+                              f"({' and '.join(why)})",
+                              (Evidence("vitals", v.id, v.taken_at, reading),), HYPERTENSION_ACTION))
+    return flags
+
+
+MAX_NAMED = 3  # a message names this many pieces of evidence per system, then counts the rest
+
+
+def _named(found: list[tuple[Evidence, str]]) -> str:
+    words = [w for _, w in found[:MAX_NAMED]]
+    more = len(found) - MAX_NAMED
+    return ", ".join(words) + (f" and {more} more" if more > 0 else "")
 
 
 def anaphylaxis_criteria(record: SessionRecord, tz: tzinfo) -> list[Flag]:
     """Two or more of four systems involved, or swelling in the mouth or throat (DOMAIN.md §4).
 
-    Systems come from ticked reactions (their catalog systems) and from vitals
-    taken at or after the start: circulatory for a low systolic, respiratory
-    for SpO₂ ≤ 91 %. Throat irritation has no system and is not laryngeal.
+    Systems come from ticked reactions of any time of the visit (a reaction to a premedication,
+    before the start, counts) and from readings taken from the first premedication given or the
+    start, whichever is earlier: circulatory for a low systolic, respiratory for SpO₂ ≤ 91 %.
+    Throat irritation has no system and is not laryngeal. The flag's evidence is everything that
+    involved a system, so the event reads as one (SPEC §5's headline).
     """
-    involved: dict[str, list[Evidence]] = {}
-    laryngeal = []
+    involved: dict[str, list[tuple[Evidence, str]]] = {}
+    laryngeal: list[tuple[Evidence, str]] = []
     for r in record.reactions:
-        if not _started(record, r.onset_at):
-            continue
+        found = (_reaction_evidence(r), f"{r.label} at {_hhmm(r.onset_at, tz)}")
+        if "laryngeal" in r.systems:
+            laryngeal.append(found)
         for system in r.systems:
-            if system == "laryngeal":
-                laryngeal.append(_reaction_evidence(r))
-            elif system in ANAPHYLAXIS_SYSTEMS:
-                involved.setdefault(system, []).append(_reaction_evidence(r))
+            if system in ANAPHYLAXIS_SYSTEMS:
+                involved.setdefault(system, []).append(found)
     baseline = baseline_systolic(record)
+    since = watched_from(record)
     for v in record.vitals:
-        if not _started(record, v.taken_at):
+        if not _watched(since, v.taken_at):
             continue
         if _low_systolic(v.systolic, baseline):
             involved.setdefault("circulatory", []).append(
-                Evidence("vitals", v.id, v.taken_at, f"systolic {v.systolic} mmHg"))
+                (_systolic_evidence(v), f"systolic {v.systolic} mmHg at {_hhmm(v.taken_at, tz)}"))
         if v.spo2 is not None and v.spo2 <= HYPOXAEMIA_SPO2:
-            involved.setdefault("respiratory", []).append(Evidence("vitals", v.id, v.taken_at, f"SpO2 {v.spo2} %"))
+            involved.setdefault("respiratory", []).append(
+                (Evidence("vitals", v.id, v.taken_at, f"SpO2 {v.spo2} %"), f"SpO₂ {v.spo2} % at {_hhmm(v.taken_at, tz)}"))
+    systems = [s for s in ANAPHYLAXIS_SYSTEMS if s in involved]
+    if not laryngeal and len(systems) < 2:
+        return []
     if laryngeal:
-        first = min(laryngeal, key=lambda e: (e.at, e.id))
-        return [Flag("anaphylaxis_criteria", SERIOUS,
-                     f"Serious: anaphylaxis criteria met — swelling in the mouth or throat at {_hhmm(first.at, tz)}",
-                     tuple(laryngeal), ANAPHYLAXIS_ACTION)]
-    if len(involved) >= 2:
-        systems = [s for s in ANAPHYLAXIS_SYSTEMS if s in involved]
-        evidence = tuple(e for s in systems for e in involved[s])
-        return [Flag("anaphylaxis_criteria", SERIOUS,
-                     "Serious: anaphylaxis criteria met — " + " and ".join(SYSTEM_WORDS[s] for s in systems)
-                     + " involved", evidence, ANAPHYLAXIS_ACTION)]
-    return []
+        swelling = {e for e, _ in laryngeal}
+        besides = {s: [f for f in involved[s] if f[0] not in swelling] for s in systems}
+        also = [f"{SYSTEM_WORDS[s]} ({_named(found)})" for s, found in besides.items() if found]
+        message = (f"Serious: anaphylaxis criteria met — swelling in the mouth or throat ({_named(laryngeal)})"
+                   + (f"; also {' and '.join(also)} involved" if also else ""))
+    else:
+        message = ("Serious: anaphylaxis criteria met — "
+                   + " and ".join(f"{SYSTEM_WORDS[s]} ({_named(involved[s])})" for s in systems) + " involved")
+    evidence = dict.fromkeys(e for e, _ in laryngeal)
+    evidence.update(dict.fromkeys(e for s in systems for e, _ in involved[s]))
+    return [Flag("anaphylaxis_criteria", SERIOUS, message, tuple(evidence), ANAPHYLAXIS_ACTION)]
 
 
 def _age_on(born: date, day: date) -> int:
@@ -214,13 +304,20 @@ def _news2_caveat(record: SessionRecord, v: VitalsRecord, tz: tzinfo) -> str:
 
 def _news2_message(prefix: str, s: news2.News2Score, v: VitalsRecord, tz: tzinfo, caveat: str) -> str:
     words = news2.PARAMETER_WORDS
+    scale = " (SpO₂ scale 2)" if s.scale == 2 else ""
+    scored = "; ".join(f"{news2.reading_words(v, name)} scores {points}"
+                       for name, points in s.parameters.items() if points)
     missing = f" Not measured: {', '.join(words[name] for name in s.missing)}." if s.missing else ""
-    return f"{prefix}: NEWS2 {s.total} at {_hhmm(v.taken_at, tz)} — {s.band_text}.{missing}{caveat}"
+    unscored = (f" Not scored without air or oxygen recorded: {', '.join(words[name] for name in s.unscored)}."
+                if s.unscored else "")
+    return (f"{prefix}: NEWS2 {s.total}{scale} at {_hhmm(v.taken_at, tz)} ({scored}) — {s.band_text}."
+            f"{missing}{unscored}{caveat}")
 
 
 def _news2_flag(record: SessionRecord, v: VitalsRecord, s: news2.News2Score, tz: tzinfo, urgent: bool) -> Flag:
     scored = ", ".join(f"{news2.PARAMETER_WORDS[k]} {p}" for k, p in s.parameters.items() if p)
-    evidence = (Evidence("vitals", v.id, v.taken_at, f"NEWS2 {s.total} ({scored})"),)
+    scale = ", SpO2 scale 2" if s.scale == 2 else ""
+    evidence = (Evidence("vitals", v.id, v.taken_at, f"NEWS2 {s.total} ({scored}{scale})"),)
     return Flag("news2_urgent" if urgent else "news2_raised", SERIOUS if urgent else WARNING,
                 _news2_message("Serious" if urgent else "Warning", s, v, tz, _news2_caveat(record, v, tz)),
                 evidence, s.band_text)
@@ -228,12 +325,13 @@ def _news2_flag(record: SessionRecord, v: VitalsRecord, s: news2.News2Score, tz:
 
 def news2_flags(record: SessionRecord, tz: tzinfo) -> list[Flag]:
     """Both NEWS2 rules in one pass: each reading is scored once (RCP; DOMAIN.md §5). Baseline included.
+    SpO₂ is scored on scale 2 when the patient's record says so, on scale 1 otherwise.
 
     Urgent: NEWS2 ≥ 5, or 3 in a single parameter. Raised: 1–4 with some parameter scoring 2 and none 3.
     """
     urgent, raised = [], []
     for v in record.vitals:
-        s = news2.score(v)
+        s = news2.score(v, record.patient.spo2_scale)
         if s.total >= 5 or s.max_single >= 3:
             urgent.append(_news2_flag(record, v, s, tz, urgent=True))
         elif 1 <= s.total <= 4 and s.max_single == 2:
@@ -280,7 +378,8 @@ Rule = Callable[[SessionRecord, tzinfo], list[Flag]]
 RULES: tuple[Rule, ...] = (
     serious_reaction, high_grade, emergency_response, anaphylaxis_criteria, hypotension,
     news2_flags,  # urgent ones, then raised ones
-    fever, moderate_reaction, infusion_interrupted, premedication_missed, observation_shortened,
+    hypertension_severe, fever, moderate_reaction, infusion_interrupted, premedication_missed,
+    observation_shortened,
 )
 
 
@@ -295,13 +394,92 @@ def without_voided(record: SessionRecord) -> SessionRecord:
     )
 
 
+def _field(flag: Flag | dict, name: str):
+    """A flag's field, from a Flag or from a stored flag (a dict)."""
+    return flag[name] if isinstance(flag, dict) else getattr(flag, name)
+
+
+def severity_rank(flag: Flag | dict) -> int:
+    """The flag's place in SPEC §5's order, most severe first (a code not in it goes last)."""
+    return _RANK.get(_field(flag, "code"), len(SEVERITY_ORDER))
+
+
+def in_severity_order(flags: Iterable) -> list:
+    """Return the flags (Flags or stored dicts) most severe first; a rule's own flags keep their order."""
+    return sorted(flags, key=severity_rank)
+
+
+def _consistent(flag: Flag, serious_stands: bool) -> Flag:
+    advice = ADVICE_WHILE_SERIOUS.get(flag.code) if serious_stands else None
+    return dataclasses.replace(flag, action=advice) if advice else flag
+
+
 def evaluate(record: SessionRecord, tz: tzinfo = timezone.utc) -> tuple[Flag, ...]:
-    """Run every rule once; serious flags first, then in rule order."""
+    """Run every rule once; return the flags most severe first (SPEC §5), each with advice that
+    agrees with the most severe flag standing."""
     clean = without_voided(record)
-    flags = [flag for rule in RULES for flag in rule(clean, tz)]
-    return tuple(sorted(flags, key=lambda f: f.level != SERIOUS))
+    flags = in_severity_order(flag for rule in RULES for flag in rule(clean, tz))
+    serious_stands = is_serious(flags)
+    return tuple(_consistent(f, serious_stands) for f in flags)
 
 
 def is_serious(flags) -> bool:
-    """Tell whether any flag is serious."""
-    return any(f.level == SERIOUS for f in flags)
+    """Tell whether any flag (a Flag or a stored dict) is serious."""
+    return any(_field(f, "level") == SERIOUS for f in flags)
+
+
+# --- one headline per clinical event (SPEC §5) ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Headline:
+    """The most severe flag of one clinical event, with the flags that share its evidence under it."""
+
+    lead: Flag
+    others: tuple[Flag, ...]
+    action: str
+
+    @property
+    def level(self) -> str:
+        return self.lead.level
+
+    @property
+    def message(self) -> str:
+        return self.lead.message
+
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        return (self.lead, *self.others)
+
+
+def _evidence_keys(flag: Flag) -> set[tuple]:
+    # An entry is one piece of evidence whichever rule cites it; evidence without an id is its own.
+    return {(e.kind, e.id) if e.id is not None else (e.kind, id(e)) for e in flag.evidence}
+
+
+def headlines(flags: Iterable[Flag]) -> tuple[Headline, ...]:
+    """Group flags that share evidence (directly or through another flag) under the most severe of
+    them; headlines come most severe first, each with advice consistent with the most severe flag
+    standing (no "restart at half rate" beside an anaphylaxis or an emergency)."""
+    ordered = in_severity_order(flags)
+    groups: list[list[Flag]] = []
+    keys: list[set[tuple]] = []
+    for flag in ordered:
+        mine = _evidence_keys(flag)
+        joined = [i for i, seen in enumerate(keys) if seen & mine]
+        if not joined:
+            groups.append([flag])
+            keys.append(mine)
+            continue
+        first = joined[0]
+        for i in reversed(joined[1:]):  # this flag links events seen apart until now: one event
+            groups[first] += groups.pop(i)
+            keys[first] |= keys.pop(i)
+        groups[first].append(flag)
+        keys[first] |= mine
+    serious_stands = is_serious(ordered)
+    result = []
+    for group in groups:
+        members = in_severity_order(group)
+        lead = _consistent(members[0], serious_stands)
+        result.append(Headline(lead, tuple(_consistent(f, serious_stands) for f in members[1:]), lead.action))
+    return tuple(sorted(result, key=lambda h: severity_rank(h.lead)))

@@ -1,4 +1,5 @@
-"""NEWS2 (Royal College of Physicians, 2017), scale 1 for SpO₂ — DOMAIN.md §5.
+"""NEWS2 (Royal College of Physicians, 2017), SpO₂ scale 1, or scale 2 for patients whose record
+says so — DOMAIN.md §5.
 
 A parameter that was not measured scores nothing and is reported as missing,
 never guessed.
@@ -18,6 +19,21 @@ PARAMETERS = ("resp_rate", "spo2", "oxygen", "systolic", "heart_rate", "consciou
 PARAMETER_WORDS = {"resp_rate": "respiratory rate", "spo2": "oxygen saturation", "oxygen": "air or oxygen",
                    "systolic": "systolic blood pressure", "heart_rate": "heart rate",
                    "consciousness": "consciousness", "temperature": "temperature"}
+CONSCIOUSNESS_WORDS = {"alert": "alert", "confusion": "new confusion", "voice": "responds to voice",
+                       "pain": "responds to pain", "unresponsive": "unresponsive"}
+
+
+def reading_words(v: VitalsRecord, name: str) -> str:
+    """Say what was measured for one parameter, the way a nurse reads it ("respiratory rate 25 /min")."""
+    if name == "oxygen":
+        return "on oxygen" if v.on_oxygen else "on air"
+    if name == "consciousness":
+        return CONSCIOUSNESS_WORDS.get(v.consciousness, str(v.consciousness))
+    value, unit = {"resp_rate": (v.resp_rate, "/min"), "spo2": (v.spo2, "%"), "systolic": (v.systolic, "mmHg"),
+                   "heart_rate": (v.heart_rate, "/min"), "temperature": (v.temperature_c, "°C")}[name]
+    return f"{PARAMETER_WORDS[name]} {value} {unit}"
+
+
 BAND_TEXT = {
     "low": "low score (0–4): ward-based response",
     "low_single_3": "3 in a single parameter: urgent ward-based review",
@@ -26,11 +42,18 @@ BAND_TEXT = {
 }
 
 
+SPO2_SCALES = (1, 2)
+
+
 @dataclass(frozen=True)
 class News2Score:
     total: int
     parameters: Mapping[str, int]
     missing: tuple[str, ...]
+    scale: int = 1
+    # Measured but not scorable: on scale 2 an SpO₂ of 93 % or more scores by air or oxygen, and
+    # without that recorded it is not guessed.
+    unscored: tuple[str, ...] = ()
 
     @cached_property  # a score is kept and asked again and again (see _score)
     def max_single(self) -> int:
@@ -71,6 +94,27 @@ def spo2_points(spo2: int) -> int:
     if spo2 <= 95:
         return 1
     return 0
+
+
+def spo2_scale_2_points(spo2: int, on_oxygen: bool | None) -> int | None:
+    """Scale 2, for a prescribed 88–92 % target: None when 93 % or more and air or oxygen is unknown."""
+    if spo2 <= 83:
+        return 3
+    if spo2 <= 85:
+        return 2
+    if spo2 <= 87:
+        return 1
+    if spo2 <= 92:
+        return 0
+    if on_oxygen is None:
+        return None
+    if not on_oxygen:
+        return 0
+    if spo2 <= 94:
+        return 1
+    if spo2 <= 96:
+        return 2
+    return 3
 
 
 def systolic_points(sbp: int) -> int:
@@ -115,25 +159,31 @@ def consciousness_points(acvpu: str) -> int:
     return 0 if acvpu == "alert" else 3
 
 
-def score(v: VitalsRecord) -> News2Score:
-    """Score one set of vitals; unmeasured parameters are listed in `missing`."""
-    return _score(v.resp_rate, v.spo2, v.on_oxygen, v.systolic, v.heart_rate, v.consciousness, v.temperature_c)
+def score(v: VitalsRecord, scale: int = 1) -> News2Score:
+    """Score one set of vitals with SpO₂ scale 1 or 2; unmeasured parameters are listed in `missing`."""
+    if scale not in SPO2_SCALES:
+        raise ValueError(f"SpO2 scale must be 1 or 2, not {scale!r}")
+    return _score(v.resp_rate, v.spo2, v.on_oxygen, v.systolic, v.heart_rate, v.consciousness, v.temperature_c,
+                  scale)
 
 
 # Every change of a session scores all its readings again (its flags are one evaluation of the whole
 # record), so a worker meets the same readings over and over: their scores are kept, by the values
 # scored (a score is immutable, so sharing one is safe).
 @lru_cache(maxsize=4096)
-def _score(resp_rate, spo2, on_oxygen, systolic, heart_rate, consciousness, temperature_c) -> News2Score:
+def _score(resp_rate, spo2, on_oxygen, systolic, heart_rate, consciousness, temperature_c, scale) -> News2Score:
     measured = {
         "resp_rate": (resp_rate, resp_rate_points),
-        "spo2": (spo2, spo2_points),
+        "spo2": (spo2, spo2_points if scale == 1 else lambda value: spo2_scale_2_points(value, on_oxygen)),
         "oxygen": (on_oxygen, lambda on: 2 if on else 0),
         "systolic": (systolic, systolic_points),
         "heart_rate": (heart_rate, pulse_points),
         "consciousness": (consciousness, consciousness_points),
         "temperature": (None if temperature_c is None else Decimal(temperature_c), temperature_points),
     }
-    points = {name: fn(value) for name, (value, fn) in measured.items() if value is not None}
-    missing = tuple(name for name in PARAMETERS if name not in points)
-    return News2Score(total=sum(points.values()), parameters=MappingProxyType(points), missing=missing)
+    scored = {name: fn(value) for name, (value, fn) in measured.items() if value is not None}
+    points = {name: p for name, p in scored.items() if p is not None}
+    unscored = tuple(name for name, p in scored.items() if p is None)
+    missing = tuple(name for name in PARAMETERS if name not in scored)
+    return News2Score(total=sum(points.values()), parameters=MappingProxyType(points), missing=missing,
+                      scale=scale, unscored=unscored)

@@ -93,6 +93,7 @@ class PatientRecord:
     weight_kg: Decimal | None = None
     phone: str | None = None
     pregnant: bool = False
+    spo2_scale: int = 1  # 2 for a prescribed 88–92 % target (NEWS2 SpO₂ scale 2, DOMAIN.md §5)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ class Patient(db.Model):
     __table_args__ = (
         CheckConstraint("sex IN ('female', 'male', 'other', 'unknown')", name="sex"),
         CheckConstraint("weight_kg IS NULL OR (weight_kg >= 20 AND weight_kg <= 350)", name="weight"),
+        CheckConstraint("spo2_scale IN (1, 2)", name="spo2_scale"),
         Index("ix_patients_last_key", "last_key"),
         Index("ix_patients_first_key", "first_key"),
     )
@@ -41,6 +42,8 @@ class Patient(db.Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     preferred_language: Mapped[str] = mapped_column(String(16), default="en")
     pregnant: Mapped[bool] = mapped_column(Boolean, default=False)
+    # NEWS2 SpO₂ scale: 2 only for a prescribed 88–92 % target (DOMAIN.md §5), set with the prescriber's target.
+    spo2_scale: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -19,6 +19,10 @@ class PatientForm(FlaskForm):
     preferred_language = StringField("Preferred language", default="en", validators=[Length(max=16)],
                                      description="Language code, e.g. en, es.")
     pregnant = BooleanField("Pregnant", description="NEWS2 is not validated in pregnancy.")
+    spo2_scale = SelectField("SpO₂ scale (NEWS2)", coerce=int, default=1,
+                             choices=[(1, "Scale 1 (most patients)"), (2, "Scale 2: prescribed target 88–92 %")],
+                             description="Scale 2 only when a prescriber has set an SpO₂ target of 88–92 % "
+                                         "(e.g. some COPD with hypercapnia).")
     version = HiddenField()
     submit = SubmitField("Save patient")
 

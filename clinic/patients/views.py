@@ -12,7 +12,7 @@ from .forms import EditPatientForm, PatientForm, SearchForm
 bp = Blueprint("patients", __name__, url_prefix="/patients")
 
 FIELDS = ("mrn", "first_name", "last_name", "date_of_birth", "sex", "allergies", "weight_kg", "phone",
-          "preferred_language", "pregnant")
+          "preferred_language", "pregnant", "spo2_scale")
 
 
 def _values(form) -> dict:

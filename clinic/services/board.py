@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from ..domain.flags import in_severity_order
 from ..domain.schedule import vitals_due_at
 from ..extensions import db
 from ..models import Drug, InfusionSession, Patient
@@ -38,7 +39,7 @@ def _row(s, first, last, mrn, brand, now: datetime) -> BoardRow:
     return BoardRow(
         session_id=s.id, chair=s.chair, patient_name=f"{last}, {first}", mrn=mrn, drug_brand=brand,
         infusion_number=s.infusion_number, status=s.status, flag_level=s.flag_level,
-        flag_messages=tuple(f["message"] for f in s.flags or []),
+        flag_messages=tuple(f["message"] for f in in_severity_order(s.flags or [])),
         since_vitals=(now - s.last_vitals_at) if s.last_vitals_at else None,
         vitals_due=due_at is not None and due_at <= now, vitals_due_at=due_at, elapsed=elapsed,
         observation_ends_at=s.observation_ends_at if s.status == "observing" else None,

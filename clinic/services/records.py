@@ -113,6 +113,7 @@ def _patient(p) -> PatientRecord:
     return PatientRecord(
         id=p.id, mrn=p.mrn, first_name=p.first_name, last_name=p.last_name, date_of_birth=p.date_of_birth,
         sex=p.sex, allergies=p.allergies, weight_kg=p.weight_kg, phone=p.phone, pregnant=bool(p.pregnant),
+        spo2_scale=p.spo2_scale,
     )
 
 

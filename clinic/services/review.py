@@ -8,6 +8,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from .. import schemas
+from ..domain.flags import in_severity_order
 from ..extensions import db
 from ..models import Drug, InfusionSession, Patient, Review, utcnow
 from . import audit
@@ -60,7 +61,8 @@ def queue(limit: int = 200) -> list[QueueItem]:
     return [QueueItem(
         session_id=r.id, patient_id=r.patient_id, patient_name=f"{r.last_name}, {r.first_name}", mrn=r.mrn,
         drug=r.drug_code, drug_brand=r.brand, infusion_number=r.infusion_number, session_date=r.session_date,
-        status=r.status, serious=r.flag_level == "serious", flags=r.flags or [], flags_raised_at=r.flags_raised_at,
+        status=r.status, serious=r.flag_level == "serious", flags=in_severity_order(r.flags or []),
+        flags_raised_at=r.flags_raised_at,
     ) for r in rows]
 
 

@@ -38,22 +38,24 @@ def pause(minutes: int = 15, due_to_reaction: bool = True) -> EventRecord:
     return EventRecord(id=next(_ids), kind="pause", at=at(minutes), reason="itching", due_to_reaction=due_to_reaction)
 
 
-def premed(required: bool = True, given: bool = False) -> PremedicationRecord:
+def premed(required: bool = True, given: bool = False, minutes: int = -30, voided: bool = False) -> PremedicationRecord:
     return PremedicationRecord(id=next(_ids), code="methylprednisolone_100", text="Methylprednisolone 100 mg",
-                               required=required, given_at=at(-30) if given else None,
-                               not_given_reason=None if given else "patient refused", charted_at=at(-30))
+                               required=required, given_at=at(minutes) if given else None,
+                               not_given_reason=None if given else "patient refused", charted_at=at(minutes),
+                               voided=voided)
 
 
-def patient(born: date = date(1980, 1, 1), pregnant: bool = False) -> PatientRecord:
-    return PatientRecord(id=1, mrn="M1", first_name="A", last_name="B", date_of_birth=born, pregnant=pregnant)
+def patient(born: date = date(1980, 1, 1), pregnant: bool = False, spo2_scale: int = 1) -> PatientRecord:
+    return PatientRecord(id=1, mrn="M1", first_name="A", last_name="B", date_of_birth=born, pregnant=pregnant,
+                         spo2_scale=spo2_scale)
 
 
 def session(*, vitals=(), reactions=(), events=(), premedications=(), started=True, ended_minutes=None,
             observation_minutes=60, discharged_minutes=None, born=date(1980, 1, 1), pregnant=False,
-            status="infusing") -> SessionRecord:
+            spo2_scale=1, status="infusing") -> SessionRecord:
     ended_at = at(ended_minutes) if ended_minutes is not None else None
     return SessionRecord(
-        id=1, patient=patient(born, pregnant), drug_code="natalizumab", drug_brand="Tysabri",
+        id=1, patient=patient(born, pregnant, spo2_scale), drug_code="natalizumab", drug_brand="Tysabri",
         drug_generic="natalizumab", dose=Decimal("300"), dose_unit="mg", infusion_number=1, status=status,
         started_at=START if started else None, ended_at=ended_at, observation_minutes=observation_minutes,
         observation_ends_at=ended_at + timedelta(minutes=observation_minutes) if ended_at else None,

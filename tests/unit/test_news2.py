@@ -1,4 +1,4 @@
-"""NEWS2 scale 1 at and either side of every band edge (DOMAIN.md §5)."""
+"""NEWS2 at and either side of every band edge, SpO₂ scales 1 and 2 (DOMAIN.md §5)."""
 from decimal import Decimal
 
 import pytest
@@ -19,6 +19,37 @@ def test_respiratory_rate(rr, points):
 ])
 def test_spo2_scale_1(spo2, points):
     assert news2.score(vitals(spo2=spo2)).parameters == {"spo2": points}
+
+
+# Scale 2 (prescribed 88–92 % target): 3 for ≤ 83, 2 for 84–85, 1 for 86–87, 0 for 88–92 or ≥ 93 on air;
+# on oxygen 1 for 93–94, 2 for 95–96, 3 for ≥ 97.
+SCALE_2 = [
+    (50, False, 3), (83, False, 3), (84, False, 2), (85, False, 2), (86, False, 1), (87, False, 1),
+    (88, False, 0), (92, False, 0), (93, False, 0), (97, False, 0), (100, False, 0),
+    (83, True, 3), (84, True, 2), (87, True, 1), (88, True, 0), (92, True, 0),
+    (93, True, 1), (94, True, 1), (95, True, 2), (96, True, 2), (97, True, 3), (100, True, 3),
+]
+
+
+@pytest.mark.parametrize("spo2, on_oxygen, points", SCALE_2)
+def test_spo2_scale_2(spo2, on_oxygen, points):
+    s = news2.score(vitals(spo2=spo2, on_oxygen=on_oxygen), scale=2)
+    assert s.parameters == {"spo2": points, "oxygen": 2 if on_oxygen else 0}
+    assert s.scale == 2 and s.unscored == ()
+
+
+@pytest.mark.parametrize("spo2, points, unscored", [(87, 1, ()), (92, 0, ()), (93, None, ("spo2",)),
+                                                    (99, None, ("spo2",))])
+def test_scale_2_without_air_or_oxygen_scores_no_spo2_it_cannot_place(spo2, points, unscored):
+    s = news2.score(vitals(spo2=spo2), scale=2)
+    assert s.parameters.get("spo2") == points and s.unscored == unscored
+    assert "oxygen" in s.missing and "spo2" not in s.missing  # measured, so not "not measured"
+
+
+@pytest.mark.parametrize("scale", [0, 3, None])
+def test_only_scales_1_and_2_exist(scale):
+    with pytest.raises(ValueError):
+        news2.score(vitals(spo2=95), scale=scale)
 
 
 @pytest.mark.parametrize("on_oxygen, points", [(True, 2), (False, 0)])
