@@ -8,12 +8,12 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from .. import schemas
-from ..domain.flags import in_severity_order
+from ..domain.flags import Flag, Headline, headlines, in_severity_order, is_serious
 from ..extensions import db
 from ..models import Drug, InfusionSession, Patient, Review, utcnow
 from . import audit
 from .actor import Actor
-from .errors import NotFound, StateError
+from .errors import Invalid, NotFound, StateError
 from .validation import validate
 
 
@@ -31,6 +31,11 @@ class QueueItem:
     serious: bool
     flags: list
     flags_raised_at: datetime | None
+
+    @property
+    def headlines(self) -> tuple[Headline, ...]:
+        """One headline per clinical event, most severe first (SPEC §5)."""
+        return headlines(Flag.from_dict(f) for f in self.flags)
 
 
 def _serious_first_then_newest(columns):
@@ -74,6 +79,8 @@ def review(actor: Actor, session_id: int, **fields) -> Review:
         raise NotFound("No such session.")
     if not infusion.flags:
         raise StateError("This session has no flags to review.")
+    if is_serious(infusion.flags) and not data.note:
+        raise Invalid.field("note", "is required when a flag is serious: say what was done or decided")
     now = utcnow()
     row = Review(session_id=infusion.id, reviewer_id=actor.user_id, reviewed_at=now, outcome=data.outcome,
                  note=data.note, flags_seen=[f.get("key") for f in infusion.flags])

@@ -1,4 +1,5 @@
 """Flags flow into the review queue (SPEC §5, §7)."""
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -112,6 +113,68 @@ def test_web_queue_review(api, started, login):
     web = login("supervisor")
     page = web.get("/review/").get_data(as_text=True)
     assert "Serious" in page and "Trouble breathing or wheezing" in page
-    response = web.post(f"/review/{sid}", {"outcome": "escalated", "note": "called the neurologist"})
+    response = web.post(f"/review/{sid}", {f"review-{sid}-outcome": "escalated",
+                                           f"review-{sid}-note": "called the neurologist"})
     assert response.status_code == 302
     assert "Nothing to review." in web.get("/review/").get_data(as_text=True)
+
+
+def _reaction(nurse, sid, code, grade, action="none"):
+    post(nurse, sid, "reactions", {"code": code, "grade": grade, "action": action,
+                                   "onset_at": (now() - timedelta(minutes=10)).isoformat()}, 201)
+
+
+def test_a_serious_session_needs_a_note_and_nothing_is_saved_without_one(api, started):
+    supervisor = api("supervisor")
+    sid = started()
+    _reaction(started.nurse, sid, "trouble_breathing", 3)
+    for body in ({"outcome": "acknowledged"}, {"outcome": "acknowledged", "note": "   "}):
+        refused = supervisor.post(f"/api/v1/sessions/{sid}/review", json=body)
+        assert refused.status_code == 422 and list(refused.get_json()["error"]["fields"]) == ["note"]
+    assert [i["session_id"] for i in supervisor.get("/api/v1/review/queue").get_json()] == [sid]
+    ok = supervisor.post(f"/api/v1/sessions/{sid}/review", json={"outcome": "escalated", "note": "neurologist told"})
+    assert ok.status_code == 201 and ok.get_json()["note"] == "neurologist told"
+
+
+def test_a_warning_only_session_may_be_reviewed_without_a_note(api, started):
+    supervisor = api("supervisor")
+    sid = started()
+    _reaction(started.nurse, sid, "headache", 2)
+    assert supervisor.post(f"/api/v1/sessions/{sid}/review", json={"outcome": "acknowledged"}).status_code == 201
+
+
+def test_no_outcome_is_taken_for_granted(api, started):
+    supervisor = api("supervisor")
+    sid = started()
+    _reaction(started.nurse, sid, "headache", 2)
+    refused = supervisor.post(f"/api/v1/sessions/{sid}/review", json={"note": "seen"})
+    assert refused.status_code == 422 and "outcome" in refused.get_json()["error"]["fields"]
+
+
+def test_the_queue_page_preselects_no_outcome_and_shows_one_headline_per_event(started, login):
+    sid = started()
+    _reaction(started.nurse, sid, "trouble_breathing", 3, action="stopped")
+    page = login("supervisor").get("/review/").get_data(as_text=True)
+    select = re.search(rf'<select[^>]*name="review-{sid}-outcome".*?</select>', page, re.S).group(0)
+    assert re.findall(r"<option[^>]*>", select)[0] == '<option selected value="">'
+    assert select.count("selected") == 1
+    headlines = re.findall(r'<li class="flag serious"><strong>(.*?)</strong>', page)
+    assert len(headlines) == 1 and headlines[0].startswith("Serious: Trouble breathing or wheezing at")
+    under = re.search(r'<ul class="flag-words">(.*?)</ul>', page, re.S).group(1)
+    assert "Serious: grade 3 reaction" in under and "Warning: infusion stopped" in under
+    assert "Required: this session has a serious flag." in page
+
+
+def test_the_queue_page_refuses_a_serious_review_without_a_note_and_keeps_what_was_chosen(started, login):
+    sid = started()
+    _reaction(started.nurse, sid, "trouble_breathing", 3)
+    web = login("supervisor")
+    web.get("/review/")
+    refused = web.post(f"/review/{sid}", {f"review-{sid}-outcome": "escalated", f"review-{sid}-note": ""})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Note: is required when a flag is serious" in page
+    assert re.search(r'<option selected value="escalated">', page)
+    no_outcome = web.post(f"/review/{sid}", {f"review-{sid}-outcome": "", f"review-{sid}-note": "seen"})
+    assert no_outcome.status_code == 422 and "Outcome: Choose an outcome." in no_outcome.get_data(as_text=True)
+    assert f"review-{sid}-outcome" in web.get("/review/").get_data(as_text=True), "still in the queue"
