@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from ..schemas import Code, Day, Schema
 
@@ -35,3 +36,20 @@ class ReportQuery(Schema):
         """Return (from, to) with the defaults filled in."""
         date_to = self.date_to or today
         return self.date_from or date_to - timedelta(days=DEFAULT_DAYS), date_to
+
+
+class SessionListQuery(ReportQuery):
+    """The sessions behind one count of the report: its range and drug, and what the count counted."""
+
+    reaction: Code | None = None  # sessions with a standing reaction of this code
+    grade: int | None = Field(default=None, ge=1, le=5)  # sessions with a standing reaction of this grade
+    lot: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
+    no_lot: bool = False  # sessions recorded without a lot number
+    infusion: Literal["first", "second", "later"] | None = None
+    reacted: bool = False  # sessions with any standing reaction
+    serious: bool = False  # sessions with a serious flag
+
+    def filters(self) -> dict:
+        """What the count counted, as the service's keyword arguments."""
+        return {name: getattr(self, name) for name in ("drug", "reaction", "grade", "lot", "no_lot", "infusion",
+                                                       "reacted", "serious")}

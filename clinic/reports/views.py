@@ -11,7 +11,7 @@ from ..services import audit, catalog, printouts, reports
 from ..services.errors import Invalid
 from ..services.validation import validate
 from ..web import clinic_tz, current_actor, local_today, pdf_response
-from .query import ReportQuery
+from .query import ReportQuery, SessionListQuery
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -35,7 +35,13 @@ MAX_X_LABELS = 8
 MAX_BAR_WIDTH = 36  # a few days' bars stay bars, not walls
 
 
-def bar_chart(points) -> dict | None:
+def link_base(report) -> dict:
+    """The query every count's link starts from: the report's own range and drug."""
+    base = {"from": report.date_from.isoformat(), "to": report.date_to.isoformat()}
+    return dict(base, drug=report.drug) if report.drug else base
+
+
+def bar_chart(points, period: str = "day") -> dict | None:
     """Geometry of the page's chart over time: paired bars, a labelled value axis, dated periods."""
     if not points:
         return None
@@ -57,7 +63,9 @@ def bar_chart(points) -> dict | None:
                      "y_rx": y_of(p.infusions_with_reaction),
                      "h_rx": round(p.infusions_with_reaction / top * plot_h, 1),
                      "label": p.period_start.isoformat(), "n": p.infusions, "rx": p.infusions_with_reaction,
-                     "show_label": i % step == 0, "label_x": round(x + bar_w, 1)})
+                     "show_label": i % step == 0, "label_x": round(x + bar_w, 1),
+                     "first_day": p.first_day.isoformat(), "last_day": p.last_day.isoformat(),
+                     "short": p.period_start.strftime("%Y-%m" if period == "month" else "%m-%d")})
     ticks = sorted({0, top // 2, top})
     return {"bars": bars, "ticks": [{"value": t, "y": y_of(t)} for t in ticks], "left": left,
             "baseline": y_of(0), "width": width, "height": height, "label_y": height - 8}
@@ -74,7 +82,28 @@ def index():
         error = exc.message
     audit.record(current_actor(), "reaction_report_viewed", object_type="report", details=request.args.to_dict())
     return render_template("reports/index.html", report=report, error=error, drugs=catalog.active_drugs(),
-                           args=request.args, chart=bar_chart(report.over_time) if report else None)
+                           args=request.args, chart=bar_chart(report.over_time, report.period) if report else None,
+                           base=link_base(report) if report else {})
+
+
+@bp.route("/sessions")
+@role_required("supervisor")
+def sessions():
+    """List the sessions behind one count of the reaction report."""
+    error, query, found, date_from, date_to = None, None, None, None, None
+    try:
+        query = validate(SessionListQuery, request.args.to_dict())
+        date_from, date_to = query.resolved(local_today())
+        found = reports.sessions_behind(date_from, date_to, clinic_tz(), **query.filters())
+    except Invalid as exc:
+        error = exc.message
+    audit.record(current_actor(), "report_sessions_viewed", object_type="report", details=request.args.to_dict())
+    db.session.commit()
+    return render_template("reports/sessions.html", error=error, query=query, found=found, date_from=date_from,
+                           date_to=date_to, brands={d.code: d.brand for d in catalog.active_drugs()},
+                           reactions={r.code: r.label for r in catalog.reactions(include_inactive=True)},
+                           back={k: v for k, v in request.args.items() if k in ("from", "to", "drug")}), \
+        200 if error is None else 422
 
 
 @bp.route("/reactions.csv", endpoint="csv")

@@ -16,6 +16,7 @@ LEAST_ROLE = {
     "sessions.void_vitals": "nurse", "sessions.void_reaction": "nurse", "sessions.summary_pdf": "nurse",
     "review.queue": "supervisor", "review.review": "supervisor",
     "reports.index": "supervisor", "reports.csv": "supervisor", "reports.pdf": "supervisor",
+    "reports.sessions": "supervisor",
     "sessions.ae_draft": "supervisor",
     "audit.index": "supervisor", "audit.verify": "supervisor",
     "admin.users": "admin", "admin.user_new": "admin", "admin.user_edit": "admin", "admin.user_action": "admin",

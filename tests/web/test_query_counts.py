@@ -52,7 +52,8 @@ def world(api, login, make_patient):
     return nurse, login("supervisor"), patient
 
 
-PAGES = ["/", "/patients/{pid}", "/sessions/{sid}", "/review/", "/reports/", "/audit/", "/patients/?q=Tester"]
+PAGES = ["/", "/patients/{pid}", "/sessions/{sid}", "/review/", "/reports/", "/audit/", "/patients/?q=Tester",
+         "/reports/sessions?reacted=1", "/reports/sessions?reaction=hives&grade=2"]
 
 
 @pytest.mark.parametrize("page", PAGES)
