@@ -143,6 +143,10 @@ class ReactionReport:
     def period(self) -> str:
         return period_kind(self.date_from, self.date_to)
 
+    def drug_label(self, code: str) -> str:
+        """The drug's name as the report's by-drug rows give it (its code if it has no row)."""
+        return next((row.label for row in self.by_drug if row.key == code), code)
+
     def to_dict(self) -> dict:
         total = self.total.to_dict()
         return {
@@ -178,6 +182,6 @@ class ReactionReport:
         for g in self.by_grade:
             yield ["grade", g.grade, f"Grade {g.grade}", "", "", "", g.count, "", ""]
         for s in self.lot_signals:
-            yield ["lot_signal", s.lot, f"{s.drug} lot {s.lot}: p = {s.p_value:.2g} against the drug's other lots "
+            yield ["lot_signal", s.lot, f"{self.drug_label(s.drug)} lot {s.lot}: p = {s.p_value:.2g} against the drug's other lots "
                    f"({s.other_infusions_with_reaction} of {s.other_infusions} infusions with a reaction)",
                    s.infusions, s.infusions_with_reaction, s.reaction_rate, "", "", ""]

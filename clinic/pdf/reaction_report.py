@@ -41,8 +41,8 @@ def _grade_table(st, report: ReactionReport) -> Table:
     return _grid(data, [46 * mm, 23 * mm])
 
 
-SIGNAL_HEAD = ["Drug and lot", "Infusions", "With a reaction", "Per 100", "Other lots' infusions", "With a reaction",
-               "Per 100", "p"]
+SIGNAL_HEAD = ["Drug and lot", "Infusions", "With a reaction", "Per 100", "Other lots", "With a reaction", "Per 100",
+               "p"]
 
 
 def _lot_signals(st, report: ReactionReport) -> list:
@@ -53,11 +53,12 @@ def _lot_signals(st, report: ReactionReport) -> list:
     data = [[st.p(h, st.cell_bold) for h in SIGNAL_HEAD]]
     for s in report.lot_signals:
         data.append([st.p(c, st.cell) for c in (
-            f"{s.drug} lot {s.lot}", s.infusions, s.infusions_with_reaction, s.reaction_rate, s.other_infusions,
+            f"{report.drug_label(s.drug)} lot {s.lot}", s.infusions, s.infusions_with_reaction, s.reaction_rate, s.other_infusions,
             s.other_infusions_with_reaction, s.other_reaction_rate, f"{s.p_value:.2g}")])
-    return [title, st.p("One-sided exact binomial test against the rate of the drug's other lots in this range: "
+    return [title, st.p("One-sided exact binomial test against the rate of the drug's other lots in this range "
+                        "(their infusions, those with a reaction and the rate per 100 are under Other lots): "
                         "p < 0.01 with at least 3 infusions with a reaction."),
-            _grid(data, [40 * mm] + [18 * mm] * 7)]
+            _grid(data, [40 * mm] + [20 * mm] * 7)]
 
 
 def _chart(report: ReactionReport):

@@ -82,7 +82,8 @@ def index():
         error = exc.message
     audit.record(current_actor(), "reaction_report_viewed", object_type="report", details=request.args.to_dict())
     return render_template("reports/index.html", report=report, error=error, drugs=catalog.active_drugs(),
-                           args=request.args, chart=bar_chart(report.over_time, report.period) if report else None,
+                           args=request.args,
+                           chart=bar_chart(report.over_time, report.period) if report else None,
                            base=link_base(report) if report else {})
 
 

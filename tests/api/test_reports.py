@@ -244,7 +244,13 @@ def test_the_lot_signal_picks_out_a_bad_lot_and_not_the_others(api, make_patient
     assert (signal["drug"], signal["lot"], signal["infusions"], signal["infusions_with_reaction"],
             signal["other_infusions"], signal["other_infusions_with_reaction"]) == ("natalizumab", "BAD-1", 3, 3, 14, 3)
     assert signal["p_value"] == pytest.approx((3 / 14) ** 3)
-    page = login("supervisor").get("/reports/").get_data(as_text=True)
+    web = login("supervisor")
+    page = web.get("/reports/").get_data(as_text=True)
     section = page[page.index("Lot signal"):page.index("</section>", page.index("Lot signal"))]
-    assert "natalizumab lot BAD-1" in section and "GOOD-1" not in section and "MEH-1" not in section
+    assert "Tysabri lot BAD-1" in section and "GOOD-1" not in section and "MEH-1" not in section
     assert "lot=BAD-1" in html.unescape(section)
+    pdf = PdfReader(io.BytesIO(web.get("/reports/reactions.pdf").data))
+    text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    assert "Tysabri lot BAD-1" in text and "GOOD-1 " not in text.split("Lot signal")[1]
+    rows = list(csv.reader(io.StringIO(web.get("/reports/reactions.csv").get_data(as_text=True))))
+    assert [(r[1], r[3], r[4]) for r in rows if r[0] == "lot_signal"] == [("BAD-1", "3", "3")]
