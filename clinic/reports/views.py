@@ -99,7 +99,6 @@ def sessions():
     except Invalid as exc:
         error = exc.message
     audit.record(current_actor(), "report_sessions_viewed", object_type="report", details=request.args.to_dict())
-    db.session.commit()
     return render_template("reports/sessions.html", error=error, query=query, found=found, date_from=date_from,
                            date_to=date_to, brands={d.code: d.brand for d in catalog.active_drugs()},
                            reactions={r.code: r.label for r in catalog.reactions(include_inactive=True)},

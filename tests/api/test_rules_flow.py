@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from clinic.domain.flags import SEVERITY_ORDER
-from tests.api.test_session_flow import post, ready_to_start
+from tests.helpers import post, ready_to_start
 
 
 def ago(minutes):

@@ -2,13 +2,13 @@
 for a prescribed 88–92 % target (DOMAIN.md §5).
 
 Revision ID: rx_patient_spo2_scale
-Revises: 0006
+Revises: 0007
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "rx_patient_spo2_scale"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
