@@ -50,7 +50,7 @@ def review(session_id: int):
             review_service.review(current_actor(), session_id, outcome=form.outcome.data,
                                   note=form.note.data or "")
         except NotFound:
-            raise
+            raise  # no such session: the app's 404, not a form error
         except ServiceError as exc:
             show_service_error(form, exc)
             return _queue_page({session_id: form}, exc.status)
