@@ -68,7 +68,7 @@ def init_app(app) -> None:
         """A service refused: its status and words, and nothing of the request is kept."""
         db.session.rollback()
         if wants_json():
-            return json_error(error.status, error.message, error.fields or None)
+            return json_error(error.status, error.message, error.fields or None, error.code)
         return _respond(error.status, error.message)
 
     @app.errorhandler(Exception)

@@ -102,15 +102,55 @@ Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 MAX_ID = 2**31 - 1
 
 
+class OverrideIn(Schema):
+    """A prescriber's decision to go on despite a do-not-re-treat alert or a short interval (SPEC §4.1)."""
+
+    prescriber: Required
+    reason: Reason
+
+
+Height = finite_decimal(ge=50, le=250, decimal_places=1)
+
+
 class CheckInIn(Schema):
     patient_id: int = Field(ge=1, le=MAX_ID)
     drug: Code
+    product: Code | None = None
     dose: Dose | None = None
     dose_unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None = None
+    dose_reason: Reason | None = None
+    # The order per kg or per m², for drugs dosed by weight or body surface.
+    dose_per: finite_decimal(gt=0, le=10000, max_digits=10, decimal_places=3) | None = None
+    weight_kg: Weight | None = None
+    height_cm: Height | None = None
+    rate_plan: Code | None = None
+    prescriber: ShortText | None = None
     lot_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     lot_expiry: Day | None = None
     chair: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
     notes: Text | None = None
+    override: OverrideIn | None = None
+
+
+class HistoryIn(Schema):
+    """Infusions of a drug given elsewhere, for a patient who transfers in."""
+
+    drug: Code
+    infusions: int = Field(ge=1, le=200)
+    last_infusion_on: Day
+    had_reaction: bool
+    source: Required
+
+    @field_validator("last_infusion_on")
+    @classmethod
+    def _in_the_past(cls, value: date) -> date:
+        if value > date.today() + timedelta(days=1):
+            raise ValueError("the last infusion cannot be in the future")
+        return value
+
+
+class LiftIn(Schema):
+    reason: Reason
 
 
 class ChecksIn(Schema):
@@ -162,6 +202,7 @@ class VitalsIn(Schema):
 
 class StartIn(Schema):
     at: PastTime | None = None
+    rate_ml_h: RateMlH | None = None  # the starting rate; the plan's first when left out
 
 
 class PauseIn(Schema):

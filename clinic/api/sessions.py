@@ -7,7 +7,8 @@ from typing import Literal
 from pydantic import Field
 
 from .. import schemas
-from ..services import patients, sessions, signing
+from ..models import utcnow
+from ..services import chair, patients, sessions, signing, treatment
 from ..services.records import load_session
 from ..web import current_actor, local_today, pdf_response
 from . import serializers
@@ -27,8 +28,8 @@ class SummaryQuery(schemas.Schema):
 def _session_response(infusion, status=200, reload=True):
     if reload:  # after a change, answer with what is stored now
         infusion = load_session(infusion.id)
-    required = sessions.definition_of(infusion).required_premedications(infusion.infusion_number)
-    response = jsonify(serializers.session(infusion, required))
+    now_panel = chair.now_at_the_chair(infusion, utcnow())
+    response = jsonify(serializers.session(infusion, sessions.definition_of(infusion), now_panel))
     response.headers["ETag"] = str(infusion.version)
     return response, status
 
@@ -52,14 +53,29 @@ def search_patients(query):
     return jsonify([serializers.patient(p) for p in found])
 
 
-@endpoint("/patients/<int:patient_id>", summary="One patient")
+@endpoint("/patients/<int:patient_id>", summary="One patient, with alerts and treatment history")
 def get_patient(patient_id):
     patient = patients.get(patient_id)
     from ..services import audit
 
     audit.record(current_actor(), "patient_viewed", object_type="patient", object_id=patient.id,
                  patient_id=patient.id, details={"via": "api"})
-    return jsonify(serializers.patient(patient))
+    return jsonify(serializers.patient_with_treatment(patient, treatment.alerts_of(patient.id),
+                                                      treatment.history_entries(patient.id)))
+
+
+@endpoint("/patients/<int:patient_id>/history", "POST", summary="Enter infusions given elsewhere",
+          body=schemas.HistoryIn, status=201)
+def add_history(patient_id, body):
+    row = treatment.record_history(current_actor(), patient_id, **body.model_dump())
+    return jsonify(serializers.history_entry(row)), 201
+
+
+@endpoint("/patients/<int:patient_id>/alerts/<int:alert_id>/lift", "POST", summary="Lift a do-not-re-treat alert",
+          role="supervisor", body=schemas.LiftIn)
+def lift_alert(patient_id, alert_id, body):
+    alert = treatment.lift_alert(current_actor(), patient_id, alert_id, body.reason)
+    return jsonify(serializers.alert(alert))
 
 
 @endpoint("/sessions", "POST", summary="Check a patient in", body=schemas.CheckInIn, status=201)

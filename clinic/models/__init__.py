@@ -4,13 +4,13 @@ from .catalog import Drug, DrugVersion, Reaction
 from .infusion import (
     CheckConfirmation, InfusionSession, PremedicationRecord, ReactionEntry, SessionEvent, VitalSigns,
 )
-from .patient import Patient
+from .patient import Patient, PatientAlert, TreatmentHistory
 from .review import Amendment, Review
 from .types import utcnow
 from .user import ROLES, ApiToken, User
 
 __all__ = [
     "Amendment", "ApiToken", "AuditEvent", "CheckConfirmation", "Drug", "DrugVersion", "InfusionSession",
-    "Patient", "PremedicationRecord", "ROLES", "Reaction", "ReactionEntry", "Review", "SessionEvent", "User",
+    "Patient", "PatientAlert", "PremedicationRecord", "ROLES", "Reaction", "ReactionEntry", "Review", "SessionEvent", "TreatmentHistory", "User",
     "VitalSigns", "utcnow",
 ]

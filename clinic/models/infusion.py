@@ -6,13 +6,13 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text,
-    UniqueConstraint, text,
+    UniqueConstraint, false, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.lifecycle import OPEN, STATUSES
 from ..extensions import db
-from .types import UTCDateTime, utcnow
+from .types import UTCDateTime, VoidableMixin, utcnow
 
 PHASES = ("baseline", "during", "end", "observation", "discharge")
 CONSCIOUSNESS = ("alert", "confusion", "voice", "pain", "unresponsive")
@@ -28,17 +28,6 @@ def _in(column: str, values) -> str:
 _OPEN_IN_ORDER = tuple(status for status in STATUSES if status in OPEN)
 
 
-class VoidableMixin:
-    """A mistaken entry is voided with a reason and stays visible, never deleted."""
-
-    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    void_reason: Mapped[str | None] = mapped_column(Text)
-
-    @property
-    def is_voided(self) -> bool:
-        return self.voided_at is not None
-
-
 class InfusionSession(db.Model):
     __tablename__ = "infusion_sessions"
     __table_args__ = (
@@ -46,6 +35,7 @@ class InfusionSession(db.Model):
         CheckConstraint(_in("flag_level", FLAG_LEVELS), name="flag_level"),
         CheckConstraint("infusion_number >= 1", name="infusion_number"),
         CheckConstraint("dose > 0", name="dose_positive"),
+        CheckConstraint("dose_basis IN ('fixed', 'per_kg', 'per_m2')", name="dose_basis"),
         CheckConstraint("observation_minutes >= 0", name="observation_minutes"),
         CheckConstraint("ended_at IS NULL OR started_at IS NOT NULL", name="end_needs_start"),
         CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="end_after_start"),
@@ -72,8 +62,25 @@ class InfusionSession(db.Model):
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
     drug_code: Mapped[str] = mapped_column(ForeignKey("drugs.code"))
     drug_version_id: Mapped[int] = mapped_column(ForeignKey("drug_versions.id"))
+    product_code: Mapped[str | None] = mapped_column(String(64))
     dose: Mapped[Decimal] = mapped_column(Numeric(10, 3))
     dose_unit: Mapped[str] = mapped_column(String(16))
+    # What the protocol said for this infusion (for weight- or surface-based doses: the order per kg or m²
+    # and the measurements it was worked out from), and why the dose given differs by more than 10 %.
+    dose_basis: Mapped[str] = mapped_column(String(8), default="fixed", server_default="fixed")
+    dose_per: Mapped[Decimal | None] = mapped_column(Numeric(10, 3))
+    protocol_dose: Mapped[Decimal | None] = mapped_column(Numeric(10, 3))
+    weight_kg: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
+    height_cm: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
+    surface_m2: Mapped[Decimal | None] = mapped_column(Numeric(4, 2))
+    dose_reason: Mapped[str | None] = mapped_column(Text)
+    prescriber: Mapped[str | None] = mapped_column(String(200))
+    # The rate plan chosen at check-in, in mL/h: {"code", "label", "steps": [{"rate_ml_h", "minutes"}]}.
+    rate_plan: Mapped[dict | None] = mapped_column(JSON)
+    # Check-in refusals a prescriber overrode: [{"kind": "retreat" | "interval", "prescriber", "reason", ...}].
+    overrides: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # Whether this session's reactions raised a do-not-re-treat alert (the alert names the session).
+    raised_alert: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     lot_number: Mapped[str | None] = mapped_column(String(64))
     lot_expiry: Mapped[date | None] = mapped_column(Date)
     infusion_number: Mapped[int] = mapped_column(Integer)

@@ -33,6 +33,7 @@ class VisitSummaryContext:
     next_due: date | None
     fingerprint: str | None
     next_due_is_booked: bool = False
+    do_not_retreat: bool = False  # a do-not-re-treat alert stands for this drug (DOMAIN.md §1.3)
     pagesize: str = "letter"
     large_print: bool = False
 
@@ -193,6 +194,10 @@ def _at_home(ctx, st) -> list:
 
 
 def _next(ctx, st) -> list:
+    if ctx.do_not_retreat:
+        text = (f"Do not get {ctx.record.drug_brand} again unless your doctor decides so. "
+                "Tell every doctor who treats you about this reaction.")
+        return [st.p("Your next infusion", st.h2), st.p(text)]
     if ctx.next_due and ctx.next_due_is_booked:
         text = f"Your next infusion is booked for {_day(ctx.next_due)}."
     elif ctx.next_due:

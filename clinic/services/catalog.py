@@ -33,7 +33,7 @@ def _add_drug_version(drug: Drug, definition: dict, source: str, actor: Actor) -
     db.session.add(version)
     db.session.flush()
     drug.current_version = version.version
-    drug.brand, drug.generic = definition["brand"], definition["generic"]
+    drug.brand, drug.generic = definition["products"][0]["brand"], definition["generic"]
     drug.category, drug.active = definition["category"], definition.get("active", True)
     return version
 
@@ -133,3 +133,8 @@ def reactions(include_inactive: bool = False) -> list[Reaction]:
     if not include_inactive:
         query = query.where(Reaction.active.is_(True))
     return list(db.session.scalars(query))
+
+
+def drug_exists(code: str) -> bool:
+    """Tell whether the catalog has a drug with this code (active or not)."""
+    return db.session.scalar(select(Drug.id).where(Drug.code == code)) is not None

@@ -65,8 +65,9 @@ def _started(nurse: Actor, patient_id: int, drug: str, chair: str, today, minute
     """Check in and start a session `minutes` ago, with its checks, premedications and baseline."""
     infusion = sessions.check_in(nurse, today, patient_id=patient_id, drug=drug, chair=chair, lot_number="DEMO-LOT")
     drug_def = sessions.definition_of(infusion)
-    if drug_def.checks:
-        sessions.confirm_checks(nurse, infusion.id, [c.code for c in drug_def.checks])
+    checks = drug_def.required_checks(infusion.infusion_number)
+    if checks:
+        sessions.confirm_checks(nurse, infusion.id, list(checks))
     for code in drug_def.required_premedications(infusion.infusion_number):
         sessions.record_premedication(nurse, infusion.id, code=code, given_at=_ago(minutes + 30))
     _baseline(nurse, infusion.id, minutes + 10, systolic=124, diastolic=78, heart_rate=72, resp_rate=14,

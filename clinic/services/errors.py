@@ -5,10 +5,11 @@ from __future__ import annotations
 class ServiceError(Exception):
     status = 400
 
-    def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None, code: str | None = None):
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+        self.code = code  # the API's error code when it says more than the status (e.g. "interval_short")
 
 
 class NotFound(ServiceError):

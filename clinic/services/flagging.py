@@ -14,9 +14,11 @@ from ..models import InfusionSession, utcnow
 from .records import build_record
 
 
-def refresh_flags(infusion: InfusionSession) -> None:
+def refresh_flags(infusion: InfusionSession):
     """Re-evaluate the rules and the counts kept beside them; a flag not seen before puts
-    the session back in the review queue. Call it after a flush: the flags' evidence names entries by id."""
+    the session back in the review queue. Call it after a flush: the flags' evidence names entries by id.
+
+    Returns the record the rules read (standing entries only) and the flags they raised."""
     tz = ZoneInfo(current_app.config["CLINIC_TIMEZONE"])  # messages show clinic-local times
     record = without_voided(build_record(infusion))
     flags = evaluate(record, tz)
@@ -32,3 +34,4 @@ def refresh_flags(infusion: InfusionSession) -> None:
         infusion.needs_review = True
     if not flags:
         infusion.needs_review = False
+    return record, flags

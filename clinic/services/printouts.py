@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from ..domain import catalog as catalog_data
-from ..domain.schedule import next_due_date
+from ..domain import protocols
 from ..extensions import db
 from ..models import User
 from ..pdf.visit_summary import VisitSummaryContext, render_visit_summary
-from . import audit
+from . import audit, treatment
 from .actor import Actor
 from .errors import NotFound, StateError
-from .records import build_record, first_infusion_date, load_session
+from .records import build_record, load_session
 
 
 def _config_tz():
@@ -31,16 +31,18 @@ def visit_summary(actor: Actor, session_id: int, *, large_print: bool = False, p
         raise StateError("The visit summary is printed once the infusion has ended.")
     tz = _config_tz()
     drug = catalog_data.Drug.from_dict(infusion.drug_version.definition)  # as recorded, not as edited since
-    first_on = first_infusion_date(infusion.patient_id, infusion.drug_code)
-    record = build_record(infusion, first_on)
+    history = treatment.history_of(infusion.patient_id, infusion.drug_code, exclude_session=infusion.id)
+    record = build_record(infusion, history.first_on())
     infused_on = infusion.started_at.astimezone(tz).date()
+    alerts = treatment.standing_alerts(infusion.patient_id, infusion.drug_code)
     context = VisitSummaryContext(
         record=record, clinic_name=current_app.config["CLINIC_NAME"],
-        clinic_phone=current_app.config["CLINIC_PHONE"], tz=tz, drug_warning_signs=drug.warning_signs,
+        clinic_phone=current_app.config["CLINIC_PHONE"], tz=tz,
+        drug_warning_signs=tuple(warning.text for warning in drug.warnings),
         general_warning_signs=catalog_data.GENERAL_WARNING_SIGNS, call_911_text=catalog_data.CALL_911_TEXT,
-        next_due=next_due_date(drug.next_due_rule, infusion.infusion_number, infused_on, first_on,
-                               infusion.next_appointment),
-        next_due_is_booked=infusion.next_appointment is not None,
+        next_due=protocols.next_due(drug, infusion.infusion_number, infused_on, history,
+                                    booked=infusion.next_appointment, do_not_retreat=bool(alerts)),
+        next_due_is_booked=infusion.next_appointment is not None, do_not_retreat=bool(alerts),
         fingerprint=infusion.fingerprint, pagesize=pagesize, large_print=large_print,
     )
     pdf = render_visit_summary(context)

@@ -124,9 +124,11 @@ def _in_order(records, time_of):
 def build_record(s: InfusionSession, first_infusion_on: date | None = None) -> SessionRecord:
     """Return the plain record of a loaded session: every field of the session and of each entry."""
     definition = s.drug_version.definition
+    products = definition["products"]
+    product = next((p for p in products if p["code"] == s.product_code), products[0])  # the product given
     return SessionRecord(
-        id=s.id, patient=_patient(s.patient), drug_code=s.drug_code, drug_brand=definition["brand"],
-        drug_generic=definition["generic"], dose=s.dose, dose_unit=s.dose_unit,
+        id=s.id, patient=_patient(s.patient), drug_code=s.drug_code, drug_brand=product["brand"],
+        drug_generic=product["generic"], dose=s.dose, dose_unit=s.dose_unit,
         infusion_number=s.infusion_number, status=s.status, chair=s.chair, lot_number=s.lot_number,
         lot_expiry=s.lot_expiry, nurse_name=s.nurse.full_name if s.nurse else "", nurse_id=s.nurse_id,
         rxnorm=definition.get("rxnorm"), created_at=s.created_at, started_at=s.started_at,

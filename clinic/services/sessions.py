@@ -6,23 +6,25 @@ the version, audit. Nothing is committed here; the caller commits once.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import schemas
 from ..domain import catalog as catalog_data
-from ..domain import lifecycle
+from ..domain import lifecycle, protocols
 from ..domain.lifecycle import Status
 from ..domain.schedule import observation_ends_at
 from ..extensions import db
+from ..formatting import decimal_text
 from ..models import (
     CheckConfirmation, DrugVersion, InfusionSession, PremedicationRecord, Reaction, ReactionEntry, SessionEvent, VitalSigns,
     utcnow,
 )
-from . import audit, catalog
+from . import audit, catalog, treatment
 from .actor import Actor
 from .errors import Conflict, Invalid, NotFound, StateError
 from .flagging import refresh_flags
@@ -75,7 +77,8 @@ def save_change(actor: Actor, infusion: InfusionSession, action: str, details: d
     """Recompute the flags, bump the version once and audit: the end of every change."""
     try:
         db.session.flush()
-        refresh_flags(infusion)
+        record, flags = refresh_flags(infusion)
+        _follow_reactions(actor, infusion, record, flags)
         infusion.updated_at = utcnow()
         infusion.version += 1
         db.session.flush()
@@ -83,6 +86,31 @@ def save_change(actor: Actor, infusion: InfusionSession, action: str, details: d
         raise Conflict("This session was changed by someone else at the same moment. Reload and try again.") from exc
     audit.record(actor, action, object_type=object_type, object_id=object_id or infusion.id,
                  patient_id=infusion.patient_id, details={"session_id": infusion.id, **(details or {})})
+
+
+def _follow_reactions(actor: Actor, infusion: InfusionSession, record, flags) -> None:
+    """What the protocol does after a reaction: the do-not-re-treat alert (DOMAIN.md §1.3)."""
+    drug = definition_of(infusion)
+    if drug.retreat is None:
+        return
+    verdict = protocols.retreat_verdict(drug, tuple(protocols.ReactionSeen(r.id, r.code, r.grade) for r in record.reactions),
+                                        any(f.code == "anaphylaxis_criteria" for f in flags))
+    treatment.update_alert(actor, infusion, drug, verdict.reasons, verdict.entry_id)
+
+
+def _refresh_observation(infusion: InfusionSession) -> None:
+    """Briumvi's observation grows to 60 minutes once an infusion reaction is recorded (DOMAIN.md §1.1)."""
+    drug = definition_of(infusion)
+    if drug.row(infusion.infusion_number).observation.after_reaction_minutes is None:
+        return
+    reacted = any(r.reaction_group in protocols.INFUSION_REACTION_GROUPS and not r.is_voided
+                  for r in infusion.reactions)
+    history = treatment.history_of(infusion.patient_id, infusion.drug_code, exclude_session=infusion.id)
+    infusion.observation_minutes = protocols.observation_minutes(
+        drug, infusion.infusion_number, history, infusion.session_date, reacted_now=reacted,
+        product=infusion.product_code)
+    if infusion.ended_at is not None:
+        infusion.observation_ends_at = observation_ends_at(infusion.ended_at, infusion.observation_minutes)
 
 
 def _at(value: datetime | None) -> datetime:
@@ -96,15 +124,6 @@ def _not_before(value: datetime, limit: datetime | None, field: str, what: str) 
 
 # --- check-in -------------------------------------------------------------------------------------------------
 
-def next_infusion_number(patient_id: int, drug_code: str) -> int:
-    """Count this patient's earlier infusions of this drug (cancelled ones do not count)."""
-    done = db.session.scalar(
-        select(func.count(InfusionSession.id)).where(
-            InfusionSession.patient_id == patient_id, InfusionSession.drug_code == drug_code,
-            InfusionSession.status != Status.CANCELLED))
-    return (done or 0) + 1
-
-
 def _refuse_second_open_session(patient_id: int, drug) -> None:
     """Two open sessions of one drug would give the patient two infusion numbers for one dose."""
     open_id = db.session.scalar(select(InfusionSession.id).where(
@@ -115,8 +134,69 @@ def _refuse_second_open_session(patient_id: int, drug) -> None:
                        "Continue that one, or cancel it first.")
 
 
-def check_in(actor: Actor, local_today, **fields) -> InfusionSession:
-    """Check a patient in for an infusion of a catalog drug (SPEC §4.1)."""
+def _measurements(patient, data) -> protocols.Measurements:
+    """The weight and height to work a dose out from: as entered now, else as recorded on the patient."""
+    if data.weight_kg is not None:
+        return protocols.Measurements(data.weight_kg, utcnow().date(), data.height_cm or patient.height_cm)
+    return protocols.Measurements(patient.weight_kg, patient.weight_taken_on, data.height_cm or patient.height_cm)
+
+
+def plan_for(patient, drug: catalog_data.Drug, today: date, *, product: str | None = None, per=None,
+             measured: protocols.Measurements | None = None) -> protocols.CheckInPlan:
+    """What the protocol says for this patient's next infusion of `drug` (nothing is stored)."""
+    measured = measured or protocols.Measurements(patient.weight_kg, patient.weight_taken_on, patient.height_cm)
+    return protocols.plan_check_in(drug, treatment.history_of(patient.id, drug.code), today, utcnow(),
+                                   product=product, per=per, measured=measured)
+
+
+def _refusals(plan: protocols.CheckInPlan, alerts) -> list[tuple[str, str]]:
+    """What stops this check-in unless a prescriber overrides it: (kind, why)."""
+    refusals = []
+    if alerts:
+        refusals.append(("retreat", f"This patient must not be given {plan.drug.brand} again (do-not-re-treat "
+                                    f"alert: {alerts[0].reason})."))
+    if plan.interval_short:
+        earliest = plan.earliest.on.isoformat() if plan.earliest.on else local_text(plan.earliest.at)
+        refusals.append(("interval", f"The last {plan.drug.brand} dose was on {plan.earliest.previous_on.isoformat()}; "
+                                     f"infusion #{plan.number} may be given from {earliest} at the earliest."))
+    return refusals
+
+
+def local_text(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _dose(plan: protocols.CheckInPlan, data) -> tuple:
+    """The dose to give and the protocol's, refusing a weight-based dose without its weight."""
+    if plan.missing is not None:
+        raise Invalid.field(plan.missing.field_name, str(plan.missing))
+    protocol = plan.dose.amount
+    given = data.dose if data.dose is not None else protocol
+    if protocols.differs_by_more_than_a_tenth(given, protocol) and not data.dose_reason:
+        raise Invalid.field("dose_reason", f"the dose differs from the protocol's {decimal_text(protocol)} "
+                                           f"{plan.dose.unit} by more than 10 %: give the reason")
+    return given, protocol
+
+
+def _rate_plan(plan: protocols.CheckInPlan, code: str | None, weight) -> dict | None:
+    """The rate plan chosen (the protocol's first when none is named), its steps in mL/h."""
+    if not plan.plans:
+        if code:
+            raise Invalid.field("rate_plan", "this drug is an injection: it has no rate plan")
+        return None
+    chosen = next((p for p in plan.plans if p.code == code), None) if code else plan.plans[0]
+    if chosen is None:
+        raise Invalid.field("rate_plan", "choose one of: " + ", ".join(p.code for p in plan.plans))
+    try:
+        steps = protocols.steps_in_ml_per_hour(chosen, weight)
+    except protocols.MissingMeasurement as exc:
+        raise Invalid.field(exc.field_name, str(exc)) from exc
+    return {"code": chosen.code, "label": chosen.label,
+            "steps": [{"rate_ml_h": str(step.rate), "minutes": step.minutes} for step in steps]}
+
+
+def check_in(actor: Actor, local_today: date, **fields) -> InfusionSession:
+    """Check a patient in for the next infusion of a catalog drug, as its protocol says (SPEC §4.1)."""
     data = validate(schemas.CheckInIn, fields)
     from .patients import get as get_patient
 
@@ -130,26 +210,60 @@ def check_in(actor: Actor, local_today, **fields) -> InfusionSession:
     if found is None:
         raise Invalid.field("drug", "not an active drug in the catalog")
     version, drug = found
+    if data.product is not None and data.product not in {p.code for p in drug.products}:
+        raise Invalid.field("product", "not a product of " + drug.brand + ": " + ", ".join(p.code for p in drug.products))
     if data.lot_expiry is not None and data.lot_expiry < local_today:
         raise Invalid.field("lot_expiry", f"this lot expired on {data.lot_expiry.isoformat()}; use another lot")
     _refuse_second_open_session(patient.id, drug)
-    number = next_infusion_number(patient.id, drug.code)
+    measured = _measurements(patient, data)
+    plan = plan_for(patient, drug, local_today, product=data.product, per=data.dose_per, measured=measured)
+    refusals = _refusals(plan, treatment.standing_alerts(patient.id, drug.code))
+    if refusals and data.override is None:
+        kinds = [kind for kind, _ in refusals]
+        raise Conflict(" ".join(why for _, why in refusals) + " To go on, a prescriber's override (who decided, "
+                       "and why) is needed.", {"override": [why for _, why in refusals]},
+                       code="retreat_alert" if "retreat" in kinds else "interval_short")
+    dose, protocol_dose = _dose(plan, data)
+    weight = measured.weight_on(local_today)
     infusion = InfusionSession(
-        patient_id=patient.id, drug_code=drug.code, drug_version_id=version.id,
-        dose=data.dose if data.dose is not None else drug.default_dose,
-        dose_unit=data.dose_unit or drug.dose_unit, lot_number=data.lot_number or None,
-        lot_expiry=data.lot_expiry, infusion_number=number, chair=data.chair or None, nurse_id=actor.user_id,
-        status=Status.PLANNED, session_date=local_today, observation_minutes=drug.observation_minutes(number),
-        notes=data.notes or None, flags=[], flag_level="none", needs_review=False,
+        patient_id=patient.id, drug_code=drug.code, drug_version_id=version.id, product_code=plan.product.code,
+        dose=dose, dose_unit=data.dose_unit or plan.dose.unit, dose_basis=plan.dose.basis, dose_per=plan.dose.per,
+        protocol_dose=protocol_dose, weight_kg=weight if plan.dose.basis != "fixed" else None,
+        height_cm=measured.height_cm if plan.dose.basis == "per_m2" else None, surface_m2=plan.dose.surface_m2,
+        dose_reason=data.dose_reason or None, prescriber=data.prescriber or None,
+        rate_plan=_rate_plan(plan, data.rate_plan, weight),
+        overrides=[{"kind": kind, "why": why, "prescriber": data.override.prescriber, "reason": data.override.reason}
+                   for kind, why in refusals],
+        lot_number=data.lot_number or None, lot_expiry=data.lot_expiry, infusion_number=plan.number,
+        chair=data.chair or None, nurse_id=actor.user_id, status=Status.PLANNED, session_date=local_today,
+        observation_minutes=plan.observation_minutes, notes=data.notes or None, flags=[], flag_level="none",
+        needs_review=False,
     )
+    if data.weight_kg is not None or data.height_cm is not None:
+        _remember_measurements(actor, patient, data, local_today)
     db.session.add(infusion)
     try:
         db.session.flush()
     except IntegrityError as exc:  # another check-in of the same patient and drug won the race
         raise Conflict(f"This patient already has an open {drug.brand} session. Reload and continue that one.") from exc
     infusion = get(infusion.id)
-    save_change(actor, infusion, "session_checked_in", {"drug": drug.code, "infusion_number": number})
+    save_change(actor, infusion, "session_checked_in", {
+        "drug": drug.code, "product": plan.product.code, "infusion_number": plan.number, "dose": str(dose),
+        "overrides": infusion.overrides})
     return infusion
+
+
+def _remember_measurements(actor: Actor, patient, data, today: date) -> None:
+    """A weight or height taken at check-in goes on the patient's record for the next one."""
+    before = {"weight_kg": patient.weight_kg, "height_cm": patient.height_cm}
+    if data.weight_kg is not None:
+        patient.weight_kg, patient.weight_taken_on = data.weight_kg, today
+    if data.height_cm is not None:
+        patient.height_cm = data.height_cm
+    audit.record(actor, "patient_measured", object_type="patient", object_id=patient.id, patient_id=patient.id,
+                 details={name: {"before": None if value is None else str(value),
+                                 "after": None if getattr(patient, name) is None else str(getattr(patient, name))}
+                          for name, value in before.items()})
 
 
 def cancel(actor: Actor, session_id: int, reason: str, expected_version: int | None = None) -> InfusionSession:
@@ -190,13 +304,12 @@ def record_premedication(actor: Actor, session_id: int, expected_version: int | 
     require(infusion, "premedication")
     data = validate(schemas.PremedicationIn, fields)
     drug = definition_of(infusion)
-    premeds = {p.code: p for p in drug.premedications}
+    premeds = {p.code: p for p in drug.premedications_for(infusion.infusion_number)}
     if data.code not in premeds:
-        raise Invalid.field("code", "not a premedication for this drug")
+        raise Invalid.field("code", "not a premedication for this drug and infusion")
     premed = premeds[data.code]
     row = PremedicationRecord(
-        code=premed.code, text=premed.text,
-        required=premed.is_required_for(infusion.infusion_number), given_at=data.given_at, dose=data.dose,
+        code=premed.code, text=premed.text, required=premed.required, given_at=data.given_at, dose=data.dose,
         not_given_reason=data.not_given_reason, recorded_by_id=actor.user_id, charted_at=utcnow(),
     )
     _add(infusion.premedications, row)
@@ -245,6 +358,7 @@ def record_reactions(actor: Actor, session_id: int, entries: list[dict],
             grade=data.grade, action=data.action, medication=data.medication or None, notes=data.notes or None,
             resolved_at=data.resolved_at, recorded_by_id=actor.user_id, charted_at=utcnow()))
     _add(infusion.reactions, *rows)
+    _refresh_observation(infusion)
     save_change(actor, infusion, "reactions_recorded",
            {"entries": [{"id": r.id, "code": r.reaction_code, "grade": r.grade, "action": r.action} for r in rows]})
     return rows
@@ -257,7 +371,7 @@ def missing_before_start(infusion: InfusionSession, at: datetime) -> list[str]:
     drug = definition_of(infusion)
     missing = []
     confirmed = {c.code for c in infusion.checks}
-    for check in drug.checks:
+    for check in drug.checks_for(infusion.infusion_number):
         if check.code not in confirmed:
             missing.append(f"Confirm the check: {check.prompt} (if it cannot be confirmed: {check.stop_text})")
     if not any(v.phase == "baseline" and not v.is_voided and v.taken_at <= at for v in infusion.vitals):
@@ -279,9 +393,26 @@ def start(actor: Actor, session_id: int, expected_version: int | None = None, **
     missing = missing_before_start(infusion, at)
     if missing:
         raise StateError("Cannot start yet. " + " ".join(missing))
+    rate = _starting_rate(infusion, data.rate_ml_h)
+    if rate is not None:  # the rate history starts with the starting rate
+        _add_event(actor, infusion, kind="rate_change", occurred_at=at, rate_ml_h=rate)
     infusion.status, infusion.started_at, infusion.started_charted_at = Status.INFUSING, at, utcnow()
-    save_change(actor, infusion, "infusion_started", {"at": at.isoformat()})
+    save_change(actor, infusion, "infusion_started", {"at": at.isoformat(), "rate_ml_h": _text(rate)})
     return infusion
+
+
+def _starting_rate(infusion: InfusionSession, given):
+    """The rate the infusion starts at: as entered, else the plan's first step; an injection has none."""
+    steps = (infusion.rate_plan or {}).get("steps") or []
+    if given is not None:
+        if definition_of(infusion).route == "subcutaneous":
+            raise Invalid.field("rate_ml_h", "this drug is an injection: it has no rate")
+        return given
+    return Decimal(steps[0]["rate_ml_h"]) if steps else None
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
 
 
 def _add_event(actor: Actor, infusion: InfusionSession, **values) -> SessionEvent:
@@ -380,6 +511,8 @@ def _void(actor: Actor, session_id: int, model, entry_id: int, reason: str, expe
     if row.is_voided:
         raise StateError("This entry is already voided.")
     row.voided_at, row.void_reason = utcnow(), data.reason
+    if model is ReactionEntry:
+        _refresh_observation(infusion)
     save_change(actor, infusion, f"{model.__tablename__}_voided", {"entry_id": row.id, "reason": data.reason},
            object_type=what, object_id=row.id)
     return row

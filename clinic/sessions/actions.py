@@ -92,7 +92,7 @@ def _reactions(actor, session_id, expected_version, form):
 
 
 def _start(actor, session_id, expected_version, form):
-    sessions.start(actor, session_id, expected_version, **_when(form))
+    sessions.start(actor, session_id, expected_version, rate_ml_h=form.rate_ml_h.data, **_when(form))
     return "Infusion started."
 
 
@@ -109,7 +109,7 @@ def _resume(actor, session_id, expected_version, form):
 
 def _rate(actor, session_id, expected_version, form):
     sessions.change_rate(actor, session_id, expected_version, rate_ml_h=form.rate_ml_h.data, **_when(form))
-    return "Rate recorded."
+    return f"Rate recorded: {form.rate_ml_h.data} mL/h."
 
 
 def _end(actor, session_id, expected_version, form):

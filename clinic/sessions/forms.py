@@ -37,16 +37,42 @@ class VersionedForm(FlaskForm):
 
 
 class CheckInForm(FlaskForm):
+    """One form: the drug's protocol fills the rest (in place with JavaScript, on submit without it)."""
+
     patient_id = IntegerField("Patient", validators=[InputRequired()], widget=widgets.HiddenInput())
     drug = SelectField("Drug", validators=[DataRequired()])
+    product = SelectField("Product", validators=[Optional()], validate_choice=False)
+    dose_per = DecimalField("Ordered dose per kg or per m²", places=None, validators=[Optional()], render_kw=DECIMAL,
+                            description="For drugs dosed by weight (IVIG, g/kg) or body surface (cyclophosphamide, "
+                                        "mg/m²): as the order says.")
+    weight_kg = DecimalField("Weight (kg), taken today", places=None, validators=[Optional()], render_kw=DECIMAL,
+                             description="Needed for doses by weight or body surface; a weight older than 30 days "
+                                         "is not used.")
+    height_cm = DecimalField("Height (cm)", places=None, validators=[Optional()], render_kw=DECIMAL)
     dose = DecimalField("Dose", places=None, validators=[Optional()], render_kw=DECIMAL,
-                        description="Defaults to the catalog dose for the drug.")
+                        description="Left empty, the protocol's dose for this infusion.")
     dose_unit = StringField("Dose unit", validators=[Optional(), Length(max=16)])
+    dose_reason = StringField("Why the dose differs from the protocol's", validators=[Optional(), Length(max=2000)],
+                              description="Needed when the dose is more than 10 % off the protocol's.")
+    rate_plan = SelectField("Rate plan", validators=[Optional()], validate_choice=False)
+    prescriber = StringField("Ordering prescriber", validators=[Optional(), Length(max=200)])
     lot_number = StringField("Lot number", validators=[Optional(), Length(max=64)])
     lot_expiry = DateField("Lot expiry", validators=[Optional()])
     chair = StringField("Chair", validators=[Optional(), Length(max=32)], render_kw={"inputmode": "numeric"})
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=2000)])
+    override_prescriber = StringField("Prescriber who decided to go on", validators=[Optional(), Length(max=200)],
+                                      description="Only to override a do-not-re-treat alert or a short interval.")
+    override_reason = StringField("Why (the prescriber's reason)", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Check in")
+
+    def service_fields(self) -> dict:
+        """What the check-in service takes, from what was typed."""
+        skip = {"submit", "csrf_token", "override_prescriber", "override_reason"}
+        fields = {name: (value if value != "" else None) for name, value in self.data.items() if name not in skip}
+        if self.override_prescriber.data or self.override_reason.data:
+            fields["override"] = {"prescriber": self.override_prescriber.data or "",
+                                  "reason": self.override_reason.data or ""}
+        return fields
 
 
 class ChecksForm(VersionedForm):
@@ -99,6 +125,8 @@ class ReactionsForm(VersionedForm):
 
 class StartForm(VersionedForm):
     at = when("Started at")
+    rate_ml_h = DecimalField("Starting rate (mL/h)", places=None, validators=[Optional()], render_kw=DECIMAL,
+                             description="The rate plan's first step, unless the order says otherwise.")
     submit = SubmitField("Start infusion")
 
 

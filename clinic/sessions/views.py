@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from ..formtools import show_service_error
 from ..security import role_required
-from ..services import audit, catalog, history, patients, printouts, sessions
+from ..services import audit, catalog, patients, printouts, sessions
 from ..services.errors import ServiceError
 from ..services.records import load_session
 from ..web import current_actor, local_today, pdf_response
@@ -32,38 +32,36 @@ def _load_or_404(session_id: int):
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    """Check a patient in: drug, dose, lot and chair; shows checks, premedications, allergies, history."""
+    """Check a patient in: one form, filled from the chosen drug's protocol for this patient's next infusion."""
     form = CheckInForm()
     drugs = catalog.active_drugs()
     form.drug.choices = [("", "Choose a drug")] + [(d.code, f"{d.brand} ({d.generic})") for d in drugs]
-    patient_id = request.args.get("patient_id", type=int) or form.patient_id.data
-    patient = patients.search_by_id(patient_id)
+    patient = patients.search_by_id(_patient_id(form))
+    status = 200
     if request.method == "GET":
         form.patient_id.data = patient.id if patient else None
         form.drug.data = request.args.get("drug", "")
-    if form.validate_on_submit():
+    elif form.validate_on_submit():
         try:
-            infusion = sessions.check_in(current_actor(), local_today(), **{
-                name: value for name, value in form.data.items() if name not in ("submit", "csrf_token")})
+            infusion = sessions.check_in(current_actor(), local_today(), **form.service_fields())
         except ServiceError as exc:
             show_service_error(form, exc)
             status = exc.status
         else:
             flash(f"Checked in for infusion #{infusion.infusion_number}.", "success")
             return redirect(url_for("sessions.show", session_id=infusion.id))
-    elif request.method == "POST":
-        status = 422
     else:
-        status = 200
-    chosen = next((d for d in drugs if d.code == form.drug.data), None)
-    if request.method == "GET" and chosen is not None:
-        form.dose.data, form.dose_unit.data = chosen.default_dose, chosen.dose_unit
-    reactions = history.reaction_history(patient.id, chosen.code if chosen else None) if patient else []
-    number = sessions.next_infusion_number(patient.id, chosen.code) if (patient and chosen) else None
-    return render_template("sessions/new.html", form=form, patient=patient, drugs=drugs, chosen=chosen,
-                           reactions=reactions, infusion_number=number,
+        status = 422
+    context = page.check_in_context(patient, drugs, form) if patient else {}
+    return render_template("sessions/new.html", form=form, patient=patient, **context,
                            found=patients.search(request.args.get("q", "")) if request.args.get("q") else [],
                            q=request.args.get("q", "")), status
+
+
+def _patient_id(form) -> int | None:
+    """The patient chosen: in the form once posted, in the address before (a number too large is nobody)."""
+    raw = form.patient_id.data if request.method == "POST" else request.args.get("patient_id", type=int)
+    return raw if isinstance(raw, int) and 0 < raw <= 2**31 - 1 else None
 
 
 @bp.route("/<int:session_id>")

@@ -6,21 +6,6 @@ import pytest
 from clinic.domain.catalog import DRUGS, GRADES, REACTIONS, Drug, Reaction, drug_by_code, reaction_by_code
 
 
-@pytest.mark.parametrize("code, minutes_by_infusion", [
-    ("ocrelizumab", [60, 60, 60, 60]),
-    ("ublituximab", [60, 60, 0, 0]),
-    ("natalizumab", [60, 60, 60, 60]),
-    ("alemtuzumab", [120, 120, 120, 120]),
-    ("ivig", [60, 20, 20, 20]),
-    ("methylprednisolone", [15, 15, 15, 15]),
-    ("rituximab", [60, 60, 60, 60]),
-    ("cyclophosphamide", [30, 30, 30, 30]),
-])
-def test_observation_minutes_per_drug_and_infusion_number(code, minutes_by_infusion):
-    drug = drug_by_code(code)
-    assert [drug.observation_minutes(n) for n in (1, 2, 3, 4)] == minutes_by_infusion
-
-
 @pytest.mark.parametrize("code, brand, generic, category", [
     ("ocrelizumab", "Ocrevus", "ocrelizumab", "disease_modifying"),
     ("ublituximab", "Briumvi", "ublituximab-xiiy", "disease_modifying"),
@@ -30,35 +15,27 @@ def test_observation_minutes_per_drug_and_infusion_number(code, minutes_by_infus
     ("methylprednisolone", "Solu-Medrol", "methylprednisolone sodium succinate", "supportive"),
     ("rituximab", "Rituxan", "rituximab", "disease_modifying"),
     ("cyclophosphamide", "Cyclophosphamide", "cyclophosphamide", "disease_modifying"),
+    ("ocrelizumab_sc", "Ocrevus Zunovo", "ocrelizumab and hyaluronidase-ocsq", "disease_modifying"),
+    ("natalizumab_sztn", "Tyruko", "natalizumab-sztn", "disease_modifying"),
 ])
 def test_names_and_categories(code, brand, generic, category):
     drug = drug_by_code(code)
     assert (drug.brand, drug.generic, drug.category) == (brand, generic, category)
 
 
-def test_every_drug_has_checks_and_natalizumab_and_alemtuzumab_have_their_rems_checks():
-    assert all(d.checks for d in DRUGS)
-    assert {"touch_authorized", "touch_checklist"} <= {c.code for c in drug_by_code("natalizumab").checks}
-    assert "lemtrada_rems" in {c.code for c in drug_by_code("alemtuzumab").checks}
-    for code in ("ocrelizumab", "ublituximab", "rituximab"):
-        assert "no_active_infection" in {c.code for c in drug_by_code(code).checks}
+def test_rituximab_products_are_the_reference_and_its_biosimilars():
+    products = drug_by_code("rituximab").products
+    assert [(p.brand, p.generic) for p in products] == [
+        ("Rituxan", "rituximab"), ("Truxima", "rituximab-abbs"), ("Ruxience", "rituximab-pvvr"),
+        ("Riabni", "rituximab-arrx")]
 
 
-@pytest.mark.parametrize("number, required", [
-    (1, True), (2, True), (3, True), (4, False), (5, False), (6, True), (7, True), (8, True), (9, False),
-])
-def test_alemtuzumab_corticosteroid_on_the_first_three_days_of_each_course(number, required):
-    assert ("methylprednisolone_1g" in drug_by_code("alemtuzumab").required_premedications(number)) is required
-
-
-@pytest.mark.parametrize("code, required", [
-    ("ocrelizumab", {"methylprednisolone_100", "antihistamine"}),
-    ("ublituximab", {"corticosteroid", "antihistamine"}),
-    ("rituximab", {"methylprednisolone_100", "acetaminophen", "antihistamine"}),
-    ("natalizumab", set()), ("ivig", set()), ("methylprednisolone", set()), ("cyclophosphamide", set()),
-])
-def test_required_premedications(code, required):
-    assert set(drug_by_code(code).required_premedications(1)) == required
+@pytest.mark.parametrize("drug", DRUGS, ids=lambda d: d.code)
+def test_every_protocol_item_names_its_source(drug):
+    keys = {"L1", "L1b", "L2", "L3", "L3b", "L4", "L5", "L6", "L7", "L8"}
+    items = [*drug.protocol, *drug.premedications, *drug.checks, *drug.warnings, drug.next_due,
+             *([drug.retreat] if drug.retreat else []), *([drug.courses] if drug.courses else [])]
+    assert all(item.source in keys and item.checked_on for item in items)
 
 
 REACTION_TABLE = [

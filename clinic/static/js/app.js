@@ -46,6 +46,52 @@
     });
   }
 
+  // Check-in: choosing the drug shows its protocol for this patient and fills the form in place.
+  function checkInProtocol() {
+    var form = document.getElementById("check-in");
+    if (!form) { return; }
+    var pick = form.querySelector("#drug");
+    function filterOptions(select, allowed, keepEmpty) {
+      if (!select) { return; }
+      var first = null;
+      Array.prototype.forEach.call(select.options, function (option) {
+        var show = (keepEmpty && option.value === "") || allowed.indexOf(option.value) !== -1;
+        option.hidden = !show;
+        option.disabled = !show;
+        if (show && first === null) { first = option; }
+      });
+      if (select.selectedOptions.length && select.selectedOptions[0].disabled && first) { select.value = first.value; }
+    }
+    function show() {
+      var chosen = null;
+      form.querySelectorAll("[data-protocol]").forEach(function (panel) {
+        var match = panel.getAttribute("data-protocol") === pick.value;
+        panel.hidden = !match;
+        if (match) { chosen = panel; }
+      });
+      if (!chosen) { return; }
+      var basis = chosen.getAttribute("data-basis");
+      form.querySelectorAll(".by-measure").forEach(function (el) { el.hidden = basis === "fixed"; });
+      form.querySelectorAll(".by-surface").forEach(function (el) { el.hidden = basis !== "per_m2"; });
+      var perField = form.querySelector("#dose_per");
+      if (perField && basis !== "fixed" && !perField.value) { perField.value = chosen.getAttribute("data-per"); }
+      var dose = form.querySelector("#dose");
+      if (dose && (!dose.value || dose.getAttribute("data-filled") === "1")) {
+        // A dose by weight or surface is worked out by the server from the order and the measurements.
+        dose.value = basis === "fixed" ? chosen.getAttribute("data-dose") : "";
+        dose.setAttribute("data-filled", "1");
+      }
+      var unit = form.querySelector("#dose_unit");
+      if (unit) { unit.value = chosen.getAttribute("data-unit"); }
+      filterOptions(form.querySelector("#product"), chosen.getAttribute("data-products").split(" "), false);
+      filterOptions(form.querySelector("#rate_plan"), chosen.getAttribute("data-plans").split(" "), true);
+    }
+    var dose = form.querySelector("#dose");
+    if (dose) { dose.addEventListener("input", function () { dose.removeAttribute("data-filled"); }); }
+    pick.addEventListener("change", show);
+    show();
+  }
+
   function idleLogout() {
     // The server enforces the timeout; this only takes the screen to the login page when it passes.
     var minutes = parseFloat(document.body.getAttribute("data-idle-minutes"));
@@ -64,6 +110,7 @@
     setInterval(tickCountdowns, 1000);
     refreshBoard();
     autosubmit();
+    checkInProtocol();
     idleLogout();
   });
 })();
