@@ -53,3 +53,29 @@ def count_queries(app):
         yield counts
     finally:
         event.remove(engine, "before_cursor_execute", on_execute)
+
+
+# A prescriber's override, for a test that gives the same patient another dose before the protocol's interval
+# (or after a do-not-re-treat alert).
+OVERRIDE = {"prescriber": "Dr Test Prescriber", "reason": "the test gives this patient another dose now"}
+
+
+def check_in(client, patient_id, drug, status=201, **fields):
+    """Check a patient in through the API; return the session's JSON."""
+    response = client.post("/api/v1/sessions", json={"patient_id": patient_id, "drug": drug, **fields})
+    assert response.status_code == status, response.get_json()
+    return response.get_json()
+
+
+def started_session(client, patient_id, drug, started_minutes_ago=90, **fields) -> int:
+    """A session checked in and started: its required checks confirmed, its required premedications given
+    and a baseline reading taken before the start. Returns its id."""
+    session = check_in(client, patient_id, drug, **fields)
+    if session["required_checks"]:
+        post(client, session["id"], "checks", {"codes": session["required_checks"]})
+    for code in session["required_premedications"]:
+        post(client, session["id"], "premedications", {"code": code, "given_at": ago(started_minutes_ago + 10)}, 201)
+    post(client, session["id"], "vitals", {"taken_at": ago(started_minutes_ago + 5), "phase": "baseline",
+                                           "systolic": 120, "diastolic": 80}, 201)
+    post(client, session["id"], "start", {"at": ago(started_minutes_ago)})
+    return session["id"]

@@ -21,7 +21,7 @@ def session_with_everything(api, make_patient):
     nurse = api("nurse")
     sid = nurse.post("/api/v1/sessions", json={"patient_id": make_patient(weight_kg="71.5").id, "drug": "ocrelizumab",
                                               "chair": "7"}).get_json()["id"]
-    post(nurse, sid, "checks", {"codes": ["no_active_infection"]})
+    post(nurse, sid, "checks", {"codes": ["no_active_infection", "hepatitis_b_screening"]})
     post(nurse, sid, "premedications", {"code": "methylprednisolone_100", "given_at": ago(100), "dose": "100 mg"}, 201)
     post(nurse, sid, "premedications", {"code": "antihistamine", "not_given_reason": "patient declined"}, 201)
     post(nurse, sid, "vitals", {"taken_at": ago(95), "phase": "baseline", "systolic": 128, "diastolic": 79,

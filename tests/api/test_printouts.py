@@ -29,8 +29,8 @@ def finished(api, make_patient):
     post(nurse, sid, "start", {"at": (now() - timedelta(minutes=140)).isoformat()})
     post(nurse, sid, "vitals", {"taken_at": (now() - timedelta(minutes=120)).isoformat(), "phase": "during",
                                 "systolic": 131, "diastolic": 83, "heart_rate": 77, "spo2": 97}, 201)
-    post(nurse, sid, "reactions", {"code": "hives", "grade": 2, "action": "medication_given",
-                                   "medication": "Diphenhydramine 25 mg IV",
+    post(nurse, sid, "reactions", {"code": "headache", "grade": 2, "action": "medication_given",
+                                   "medication": "Acetaminophen 650 mg PO",
                                    "onset_at": (now() - timedelta(minutes=110)).isoformat()}, 201)
     post(nurse, sid, "end", {"full_dose": True, "at": (now() - timedelta(minutes=75)).isoformat()})
     post(nurse, sid, "vitals", {"taken_at": (now() - timedelta(minutes=10)).isoformat(), "phase": "discharge",
@@ -50,10 +50,24 @@ def test_summary_has_every_required_part(finished):
     text = text_of(response.data)
     session = finished.get(f"/api/v1/sessions/{finished.sid}").get_json()
     for part in ("Chairside Infusion Center", "555-0100", "Zoë <b>&amp; O'Brien", "Tysabri", "natalizumab",
-                 "300 mg", "131/83", "Hives", "moderate", "We gave you medicine for it", "Diphenhydramine 25 mg IV",
+                 "300 mg", "131/83", "Headache", "moderate", "We gave you medicine for it", "Acetaminophen 650 mg PO",
                  "we watched you for 1 hour", "PML", "Call 911", "trouble breathing", "next infusion is due about",
                  "Confirm the date", "Your nurse today: Test Nurse", "not medical advice", session["fingerprint"]):
         assert part in text, part
+
+
+def test_under_a_do_not_re_treat_alert_the_summary_gives_no_next_date(api, make_patient):
+    """Hives with Tysabri: the label says not to give it again (DOMAIN.md §1.3, §1.4)."""
+    nurse = api("nurse")
+    sid = nurse.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "natalizumab"}).get_json()["id"]
+    ready_to_start(nurse, sid, at=now() - timedelta(minutes=80))
+    post(nurse, sid, "start", {"at": (now() - timedelta(minutes=70)).isoformat()})
+    post(nurse, sid, "reactions", {"code": "hives", "grade": 2, "action": "medication_given",
+                                   "onset_at": (now() - timedelta(minutes=50)).isoformat()}, 201)
+    post(nurse, sid, "end", {"full_dose": False, "at": (now() - timedelta(minutes=45)).isoformat()})
+    text = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf").data)
+    assert "Do not get Tysabri again unless your doctor decides so" in text
+    assert "Tell every doctor" in text and "next infusion is due" not in text
 
 
 def test_summary_is_refused_before_the_infusion_ended(api, make_patient, login):
@@ -69,8 +83,9 @@ def test_summary_is_refused_before_the_infusion_ended(api, make_patient, login):
 def test_no_reactions_says_none_were_noted(api, make_patient):
     nurse = api("nurse")
     patient = make_patient()
-    sid = nurse.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "ivig"}).get_json()["id"]
-    post(nurse, sid, "checks", {"codes": ["hydration"]})
+    sid = nurse.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "ivig", "weight_kg": "70"}
+                     ).get_json()["id"]
+    post(nurse, sid, "checks", {"codes": ["hydration", "creatinine_current", "thrombosis_risk"]})
     post(nurse, sid, "vitals", {"taken_at": (now() - timedelta(minutes=70)).isoformat(), "phase": "baseline",
                                 "systolic": 120, "diastolic": 80}, 201)
     post(nurse, sid, "start", {"at": (now() - timedelta(minutes=60)).isoformat()})
@@ -124,7 +139,7 @@ def test_summary_speaks_plainly_lists_pain_and_states_a_booked_appointment(api, 
 
     nurse = api("nurse")
     sid = nurse.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "ocrelizumab"}).get_json()["id"]
-    post(nurse, sid, "checks", {"codes": ["no_active_infection"]})
+    post(nurse, sid, "checks", {"codes": ["no_active_infection", "hepatitis_b_screening"]})
     for code in ("methylprednisolone_100", "antihistamine"):
         post(nurse, sid, "premedications", {"code": code, "given_at": (now() - timedelta(minutes=100)).isoformat()}, 201)
     post(nurse, sid, "vitals", {"taken_at": (now() - timedelta(minutes=95)).isoformat(), "phase": "baseline",

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
+from tests import helpers
 from tests.helpers import post
 
 
@@ -20,16 +21,8 @@ def ago(minutes):
     return (now() - timedelta(minutes=minutes)).isoformat()
 
 
-def started_session(nurse, patient_id, drug, lot=None):
-    sid = nurse.post("/api/v1/sessions", json={"patient_id": patient_id, "drug": drug, "lot_number": lot}).get_json()["id"]
-    session = nurse.get(f"/api/v1/sessions/{sid}").get_json()
-    drug_json = {d["code"]: d for d in nurse.get("/api/v1/catalog/drugs").get_json()}[drug]
-    post(nurse, sid, "checks", {"codes": [c["code"] for c in drug_json["checks"]]})
-    for code in session["required_premedications"]:
-        post(nurse, sid, "premedications", {"code": code, "given_at": ago(100)}, 201)
-    post(nurse, sid, "vitals", {"taken_at": ago(95), "phase": "baseline", "systolic": 120, "diastolic": 80}, 201)
-    post(nurse, sid, "start", {"at": ago(90)})
-    return sid
+def started_session(nurse, patient_id, drug, lot=None, **fields):
+    return helpers.started_session(nurse, patient_id, drug, lot_number=lot, **fields)
 
 
 def discharged(nurse, sid):
@@ -48,7 +41,7 @@ def fixture_data(api, make_patient):
     s1 = started_session(nurse, p1.id, "natalizumab", "A")
     reaction(nurse, s1, "hives", 2)
     discharged(nurse, s1)
-    started_session(nurse, p1.id, "natalizumab", "A")  # infusion 2, no reactions
+    started_session(nurse, p1.id, "natalizumab", "A", override=helpers.OVERRIDE)  # infusion 2, no reactions
     s3 = started_session(nurse, p2.id, "ocrelizumab", "B")
     reaction(nurse, s3, "trouble_breathing", 3)
     reaction(nurse, s3, "itching", 1)

@@ -197,17 +197,18 @@ def test_malformed_json_is_400(nurse_api, natalizumab):
     assert response.status_code == 400
 
 
-def _given_earlier(ctx, session_id):
+def _given_earlier(ctx, session_id, days_ago=30):
     """Mark a checked-in session as an infusion given on an earlier day (its lifecycle is tested elsewhere)."""
     from sqlalchemy import update
 
     from clinic.extensions import db
     from clinic.models import InfusionSession
 
-    earlier = now() - timedelta(days=30)
+    earlier = now() - timedelta(days=days_ago)
     with ctx():
         db.session.execute(update(InfusionSession).where(InfusionSession.id == session_id).values(
-            status="finalized", started_at=earlier, ended_at=earlier + timedelta(hours=1)))
+            status="finalized", started_at=earlier, ended_at=earlier + timedelta(hours=1),
+            session_date=earlier.date()))
         db.session.commit()
 
 
@@ -220,14 +221,15 @@ def test_infusion_number_counts_earlier_sessions(nurse_api, make_patient, ctx):
     assert second["required_premedications"] == ["methylprednisolone_100", "antihistamine"]
 
 
-def test_alemtuzumab_corticosteroid_required_only_on_infusions_1_to_3_and_6_to_8(nurse_api, make_patient, ctx):
+def test_alemtuzumab_corticosteroid_required_on_the_first_three_days_of_every_course(nurse_api, make_patient, ctx):
     patient = make_patient()
     required = []
-    for _ in range(9):
+    for number in range(1, 10):  # a day apart within a course, a year between courses: 2 years ago to 9 days ago
         s = nurse_api.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "alemtuzumab"}).get_json()
         required.append(bool(s["required_premedications"]))
-        _given_earlier(ctx, s["id"])
-    assert required == [True, True, True, False, False, True, True, True, False]
+        _given_earlier(ctx, s["id"], days_ago={1: 740, 2: 739, 3: 738, 4: 737, 5: 736, 6: 370, 7: 369, 8: 368,
+                                               9: 2}[number])
+    assert required == [True, True, True, False, False, True, True, True, True]  # 9: course 3, day 1
 
 
 def test_patient_register_search_and_duplicate(nurse_api):
@@ -246,9 +248,16 @@ def test_patient_register_search_and_duplicate(nurse_api):
 def test_catalog_endpoints(nurse_api):
     drugs = nurse_api.get("/api/v1/catalog/drugs").get_json()
     by_code = {d["code"]: d for d in drugs}
-    assert set(by_code) == {"ocrelizumab", "ublituximab", "natalizumab", "alemtuzumab", "ivig",
-                            "methylprednisolone", "rituximab", "cyclophosphamide"}
+    assert set(by_code) == {"ocrelizumab", "ocrelizumab_sc", "ublituximab", "natalizumab", "natalizumab_sztn",
+                            "alemtuzumab", "ivig", "methylprednisolone", "rituximab", "cyclophosphamide"}
     assert [c["code"] for c in by_code["natalizumab"]["checks"]] == ["touch_authorized", "touch_checklist"]
+    ocrevus = by_code["ocrelizumab"]
+    assert [p["brand"] for p in by_code["rituximab"]["products"]] == ["Rituxan", "Truxima", "Ruxience", "Riabni"]
+    assert [(row["infusions"], row["dose"]["amount"]) for row in ocrevus["protocol"]] == [
+        ({"first": 1, "last": 1}, "300"), ({"first": 2, "last": 2}, "300"), ({"first": 3, "last": None}, "600")]
+    assert [plan["code"] for plan in ocrevus["protocol"][2]["plans"]] == ["standard", "shorter"]
+    assert {"code": "hepatitis_b_screening", "infusions": "1"}.items() <= next(
+        c for c in ocrevus["checks"] if c["code"] == "hepatitis_b_screening").items()
     reactions = nurse_api.get("/api/v1/catalog/reactions").get_json()
     assert len(reactions) == 23 and {"code", "label", "group"} <= set(reactions[0])
 
@@ -266,7 +275,7 @@ def test_a_second_open_session_of_the_same_drug_is_refused(nurse_api, make_patie
     assert first.status_code == 201 and first.get_json()["infusion_number"] == 1
     second = nurse_api.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "natalizumab"})
     assert second.status_code == 409 and "already has an open Tysabri session" in second.get_json()["error"]["message"]
-    other_drug = nurse_api.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "ivig"})
+    other_drug = nurse_api.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "ivig", "weight_kg": "70"})
     assert other_drug.status_code == 201
     post(nurse_api, first.get_json()["id"], "cancel", {"reason": "patient unwell"})
     again = nurse_api.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "natalizumab"})
@@ -330,7 +339,7 @@ def test_every_kind_of_entry_reaches_the_rules_and_the_voided_raise_nothing(nurs
     post(nurse_api, sid, "premedications", {"code": "methylprednisolone_100", "given_at": iso(at), "dose": "100 mg"},
          201)
     post(nurse_api, sid, "premedications", {"code": "antihistamine", "not_given_reason": "declined"}, 201)
-    post(nurse_api, sid, "checks", {"codes": ["no_active_infection"]})
+    post(nurse_api, sid, "checks", {"codes": ["no_active_infection", "hepatitis_b_screening"]})
     post(nurse_api, sid, "vitals", {"taken_at": iso(at), "phase": "baseline", "systolic": 124, "heart_rate": 70}, 201)
     post(nurse_api, sid, "start", {"at": iso(at + timedelta(minutes=5))})
     fever = post(nurse_api, sid, "vitals", {"taken_at": iso(at + timedelta(minutes=10)), "phase": "during",

@@ -45,7 +45,7 @@ def test_every_write_and_record_view_is_audited(api, login, make_patient, ctx):
     audited(lambda: nurse.get(base), 200)
     audited(lambda: web.get(f"/sessions/{sid}"), 200)
     steps = [
-        ("checks", {"codes": ["no_active_infection"]}, 200),
+        ("checks", {"codes": ["no_active_infection", "hepatitis_b_screening"]}, 200),
         ("premedications", {"code": "methylprednisolone_100", "given_at": ago(70)}, 201),
         ("premedications", {"code": "antihistamine", "given_at": ago(70)}, 201),
         ("vitals", {"taken_at": ago(65), "phase": "baseline", "systolic": 120, "diastolic": 80}, 201),

@@ -26,7 +26,7 @@ LEAST_ROLE = {
     "profile.token_revoke": "nurse",
 }
 API_SUPERVISOR = {"api.review_queue", "api.review", "api.reactions_report", "api.reactions_report_csv",
-                  "api.export_fhir"}
+                  "api.export_fhir", "api.lift_alert"}
 
 
 def _sample(rule, arg):

@@ -60,7 +60,7 @@ def test_catalog_load_is_idempotent(runner):
     result = runner.invoke(args=["catalog", "load"])
     assert result.exit_code == 0 and "0 created, 0 updated" in result.output
     assert db.session.scalar(select(func.count(DrugVersion.id))) == before
-    assert db.session.scalar(select(func.count(Drug.id))) == 8
+    assert db.session.scalar(select(func.count(Drug.id))) == 10
     assert db.session.scalar(select(func.count(Reaction.id))) == 23
 
 

@@ -5,15 +5,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.helpers import ago, count_queries, post, ready_to_start
+from tests.helpers import OVERRIDE, ago, count_queries, post, ready_to_start
 
 
 def add_sessions(charting):
     """A finished session for each (nurse, patient_id) in `charting`, charted by that nurse."""
     ids = []
     for nurse, patient_id in charting:
-        sid = nurse.post("/api/v1/sessions", json={"patient_id": patient_id, "drug": "natalizumab",
-                                                  "chair": "1"}).get_json()["id"]
+        sid = nurse.post("/api/v1/sessions", json={"patient_id": patient_id, "drug": "natalizumab", "chair": "1",
+                                                  "override": OVERRIDE}).get_json()["id"]
         ready_to_start(nurse, sid, at=datetime.now(timezone.utc) - timedelta(minutes=60))
         post(nurse, sid, "start", {"at": ago(50)})
         for minutes in (40, 30, 20):
