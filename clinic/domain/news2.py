@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property, lru_cache
 from types import MappingProxyType
 
 from .records import VitalsRecord
@@ -55,7 +54,7 @@ class News2Score:
     # without that recorded it is not guessed.
     unscored: tuple[str, ...] = ()
 
-    @cached_property  # a score is kept and asked again and again (see _score)
+    @property
     def max_single(self) -> int:
         return max(self.parameters.values(), default=0)
 
@@ -163,23 +162,14 @@ def score(v: VitalsRecord, scale: int = 1) -> News2Score:
     """Score one set of vitals with SpO₂ scale 1 or 2; unmeasured parameters are listed in `missing`."""
     if scale not in SPO2_SCALES:
         raise ValueError(f"SpO2 scale must be 1 or 2, not {scale!r}")
-    return _score(v.resp_rate, v.spo2, v.on_oxygen, v.systolic, v.heart_rate, v.consciousness, v.temperature_c,
-                  scale)
-
-
-# Every change of a session scores all its readings again (its flags are one evaluation of the whole
-# record), so a worker meets the same readings over and over: their scores are kept, by the values
-# scored (a score is immutable, so sharing one is safe).
-@lru_cache(maxsize=4096)
-def _score(resp_rate, spo2, on_oxygen, systolic, heart_rate, consciousness, temperature_c, scale) -> News2Score:
     measured = {
-        "resp_rate": (resp_rate, resp_rate_points),
-        "spo2": (spo2, spo2_points if scale == 1 else lambda value: spo2_scale_2_points(value, on_oxygen)),
-        "oxygen": (on_oxygen, lambda on: 2 if on else 0),
-        "systolic": (systolic, systolic_points),
-        "heart_rate": (heart_rate, pulse_points),
-        "consciousness": (consciousness, consciousness_points),
-        "temperature": (None if temperature_c is None else Decimal(temperature_c), temperature_points),
+        "resp_rate": (v.resp_rate, resp_rate_points),
+        "spo2": (v.spo2, spo2_points if scale == 1 else lambda value: spo2_scale_2_points(value, v.on_oxygen)),
+        "oxygen": (v.on_oxygen, lambda on: 2 if on else 0),
+        "systolic": (v.systolic, systolic_points),
+        "heart_rate": (v.heart_rate, pulse_points),
+        "consciousness": (v.consciousness, consciousness_points),
+        "temperature": (None if v.temperature_c is None else Decimal(v.temperature_c), temperature_points),
     }
     scored = {name: fn(value) for name, (value, fn) in measured.items() if value is not None}
     points = {name: p for name, p in scored.items() if p is not None}
