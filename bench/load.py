@@ -99,8 +99,8 @@ def _started_session(nurse, day, i: int, readings: int) -> int:
 
     now = datetime.now(timezone.utc)
     p = patients.register(nurse, mrn=f"L{i}", first_name="Load", last_name=f"Patient{i}", date_of_birth="1980-01-01")
-    s = svc.check_in(nurse, day, patient_id=p.id, drug="ivig", chair=str(i % ON_THE_BOARD + 1))
-    svc.confirm_checks(nurse, s.id, ["hydration"])
+    s = svc.check_in(nurse, day, patient_id=p.id, drug="ivig", chair=str(i % ON_THE_BOARD + 1), weight_kg="70")
+    svc.confirm_checks(nurse, s.id, list(svc.definition_of(s).required_checks(s.infusion_number)))
     svc.record_vitals(nurse, s.id, taken_at=now - timedelta(minutes=70), phase="baseline", systolic=120, diastolic=80,
                       heart_rate=72, resp_rate=14, temperature_c="36.8", spo2=98, on_oxygen=False,
                       consciousness="alert")

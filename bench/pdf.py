@@ -37,7 +37,7 @@ def ordinary_visit() -> VisitSummaryContext:
                                                  medication="Diphenhydramine 25 mg IV"),))
     drug = catalog.drug_by_code("natalizumab")
     return VisitSummaryContext(record=record, clinic_name="Chairside Infusion Center", clinic_phone="555-0100",
-                               tz=ZoneInfo("America/New_York"), drug_warning_signs=drug.warning_signs,
+                               tz=ZoneInfo("America/New_York"), drug_warning_signs=tuple(w.text for w in drug.warnings),
                                general_warning_signs=catalog.GENERAL_WARNING_SIGNS,
                                call_911_text=catalog.CALL_911_TEXT, next_due=date(2026, 12, 22),
                                fingerprint="ab" * 32)

@@ -122,7 +122,7 @@ def _rows(n_sessions, n_patients, nurse, versions, today, now, day_starts, tz, a
         readings = [(at, k) for at, k in readings if at <= now]
         status = "infusing" if today_session else "discharged"
         yield "infusion_sessions", (
-            sid, pid, drug, version_id, str(definition.default_dose), definition.dose_unit, f"LOT{sid % 97}",
+            sid, pid, drug, version_id, str(_dose(definition, number)), definition.dose_unit, f"LOT{sid % 97}",
             number, str(1 + sid % 50), nurse, status, day,
             start - timedelta(minutes=30), start, ended, None if today_session else True, 60, discharged,
             discharged, json.dumps(flags), level, start if flags else None,
@@ -139,14 +139,23 @@ def _rows(n_sessions, n_patients, nurse, versions, today, now, day_starts, tz, a
             yield "audit_events", (audit_id, *event)
 
 
+def _dose(definition, number):
+    """The protocol's dose for this infusion, for a patient of 70 kg and 170 cm where it is by weight or surface."""
+    from decimal import Decimal
+
+    from clinic.domain.protocols import dose_for
+
+    return dose_for(definition, number, weight_kg=Decimal("70"), height_cm=Decimal("170")).amount
+
+
 def _charted(sid, definition, number, start, ended, readings, now, nurse, next_id):
     """A session's checks, premedications, rate change and readings (each phase as the nurse charts it)."""
-    for check in definition.checks:
+    for check in definition.checks_for(number):
         yield "check_confirmations", (next_id("check_confirmations"), sid, check.code, check.prompt,
                                       start - timedelta(minutes=25), nurse)
-    for premed in definition.premedications:
+    for premed in definition.premedications_for(number):
         yield "premedication_records", (next_id("premedication_records"), sid, premed.code, premed.text,
-                                        premed.is_required_for(number), start - timedelta(minutes=20),
+                                        premed.required, start - timedelta(minutes=20),
                                         start - timedelta(minutes=19), nurse)
     if start + timedelta(minutes=6) <= now:
         yield "session_events", (next_id("session_events"), sid, "rate_change", start + timedelta(minutes=5),

@@ -50,6 +50,7 @@ def finite_decimal(**bounds):
 
 
 Weight = finite_decimal(ge=20, le=350, decimal_places=1)
+Height = finite_decimal(ge=50, le=250, decimal_places=1)
 Dose = finite_decimal(gt=0, le=100000, max_digits=10, decimal_places=3)
 TEMPERATURE_C_RANGE = (Decimal("30.0"), Decimal("44.0"))
 TemperatureC = finite_decimal(ge=TEMPERATURE_C_RANGE[0], le=TEMPERATURE_C_RANGE[1], decimal_places=1)
@@ -69,6 +70,7 @@ class PatientIn(Schema):
     sex: Literal["female", "male", "other", "unknown"] = "unknown"
     allergies: Text | None = None
     weight_kg: Weight | None = None
+    height_cm: Height | None = None
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
     preferred_language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] = "en"
     pregnant: bool = False
@@ -108,8 +110,6 @@ class OverrideIn(Schema):
     prescriber: Required
     reason: Reason
 
-
-Height = finite_decimal(ge=50, le=250, decimal_places=1)
 
 
 class CheckInIn(Schema):

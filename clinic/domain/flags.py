@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 
+from ..formatting import decimal_text
 from . import news2
 from .catalog import GRADES
 from .records import ReactionRecord, SessionRecord, VitalsRecord
@@ -374,12 +375,40 @@ def observation_shortened(record: SessionRecord, tz: tzinfo) -> list[Flag]:
                  "Make sure the patient knows what to watch for and whom to call.")]
 
 
+def _overridden(kind: str, code: str, what: str, action: str):
+    def rule(record: SessionRecord, tz: tzinfo) -> list[Flag]:
+        return [Flag(code, WARNING, f"Warning: {what} on {o.prescriber}'s override — {o.reason}. ({o.why})",
+                     (Evidence("session", record.id, record.created_at, o.reason),), action)
+                for o in record.overrides if o.kind == kind]
+    rule.__name__ = code
+    rule.__doc__ = f"Checked in {what} on a prescriber's override (SPEC §4.1, §5)."
+    return rule
+
+
+retreat_override = _overridden("retreat", "retreat_override", "against a do-not-re-treat alert",
+                               "Confirm the prescriber's decision is documented; watch closely for a reaction.")
+interval_short = _overridden("interval", "interval_short", "before the protocol's earliest date",
+                             "Confirm the prescriber's decision is documented.")
+
+
+def dose_changed(record: SessionRecord, tz: tzinfo) -> list[Flag]:
+    """The dose differs from the protocol's by more than 10 % (DOMAIN.md §1.1; the reason is in the message)."""
+    protocol = record.protocol_dose
+    if protocol is None or 10 * abs(record.dose - protocol) <= protocol:
+        return []
+    return [Flag("dose_changed", WARNING,
+                 f"Warning: dose {decimal_text(record.dose)} {record.dose_unit}, the protocol's is {decimal_text(protocol)} "
+                 f"{record.dose_unit} — reason: {record.dose_reason or 'not given'}",
+                 (Evidence("session", record.id, record.created_at, f"{record.dose} {record.dose_unit}"),),
+                 "Check the order and the reason before starting.")]
+
+
 Rule = Callable[[SessionRecord, tzinfo], list[Flag]]
 RULES: tuple[Rule, ...] = (
     serious_reaction, high_grade, emergency_response, anaphylaxis_criteria, hypotension,
     news2_flags,  # urgent ones, then raised ones
     hypertension_severe, fever, moderate_reaction, infusion_interrupted, premedication_missed,
-    observation_shortened,
+    observation_shortened, retreat_override, interval_short, dose_changed,
 )
 
 

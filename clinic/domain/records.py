@@ -97,6 +97,16 @@ class PatientRecord:
 
 
 @dataclass(frozen=True)
+class Override:
+    """A check-in refusal a prescriber overrode: a do-not-re-treat alert or a short interval (SPEC §4.1)."""
+
+    kind: str  # retreat | interval
+    why: str  # what the refusal said
+    prescriber: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class SessionRecord:
     """Everything the rules, the summary and the export need about one session."""
 
@@ -127,6 +137,9 @@ class SessionRecord:
     next_appointment: date | None = None
     first_infusion_on: date | None = None  # date of infusion 1 of this drug for this patient
     notes: str | None = None
+    protocol_dose: Decimal | None = None  # what the protocol said for this infusion
+    dose_reason: str | None = None  # why the dose given differs from it
+    overrides: tuple[Override, ...] = ()  # check-in refusals a prescriber overrode
     vitals: tuple[VitalsRecord, ...] = field(default_factory=tuple)
     reactions: tuple[ReactionRecord, ...] = field(default_factory=tuple)
     events: tuple[EventRecord, ...] = field(default_factory=tuple)

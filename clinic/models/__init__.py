@@ -11,6 +11,6 @@ from .user import ROLES, ApiToken, User
 
 __all__ = [
     "Amendment", "ApiToken", "AuditEvent", "CheckConfirmation", "Drug", "DrugVersion", "InfusionSession",
-    "Patient", "PatientAlert", "PremedicationRecord", "ROLES", "Reaction", "ReactionEntry", "Review", "SessionEvent", "TreatmentHistory", "User",
-    "VitalSigns", "utcnow",
+    "Patient", "PatientAlert", "PremedicationRecord", "ROLES", "Reaction", "ReactionEntry", "Review", "SessionEvent",
+    "TreatmentHistory", "User", "VitalSigns", "utcnow",
 ]

@@ -1,6 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DecimalField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    BooleanField, DateField, DecimalField, HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 class PatientForm(FlaskForm):
@@ -14,7 +17,8 @@ class PatientForm(FlaskForm):
     allergies = TextAreaField("Known allergies", validators=[Optional(), Length(max=2000)],
                               description="Leave empty if none are known.")
     weight_kg = DecimalField("Weight (kg)", places=1, validators=[Optional()],
-                             render_kw={"inputmode": "decimal"})
+                             render_kw={"inputmode": "decimal"}, description="Taken today (its date is kept).")
+    height_cm = DecimalField("Height (cm)", places=1, validators=[Optional()], render_kw={"inputmode": "decimal"})
     phone = StringField("Phone", validators=[Optional(), Length(max=40)], render_kw={"inputmode": "tel"})
     preferred_language = StringField("Preferred language", default="en", validators=[Length(max=16)],
                                      description="Language code, e.g. en, es.")
@@ -36,3 +40,22 @@ class SearchForm(FlaskForm):
         csrf = False  # a GET search changes nothing
 
     q = StringField("Search by MRN or name", validators=[Length(max=100)])
+
+
+class HistoryForm(FlaskForm):
+    """Infusions of a drug given elsewhere, for a patient who transfers in (SPEC §3)."""
+
+    drug = SelectField("Drug", validators=[DataRequired()])
+    infusions = IntegerField("How many infusions", validators=[DataRequired(), NumberRange(1, 200)],
+                             render_kw={"inputmode": "numeric"})
+    last_infusion_on = DateField("Date of the last one", validators=[DataRequired()])
+    had_reaction = RadioField("Ever an infusion reaction to it?", choices=[("yes", "Yes"), ("no", "No")],
+                              validators=[DataRequired()])
+    source = StringField("Source", validators=[DataRequired(), Length(max=200)],
+                         description='Where this comes from, e.g. "referral letter, Dr Lee".')
+    submit = SubmitField("Add treatment history")
+
+
+class LiftAlertForm(FlaskForm):
+    reason = StringField("Why the alert is lifted", validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField("Lift alert")

@@ -4,14 +4,15 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..formtools import blank_to_none, show_service_error
-from ..services import audit, history, patients
+from ..security import role_required
+from ..services import audit, catalog, history, patients, treatment
 from ..services.errors import ServiceError
 from ..web import current_actor
-from .forms import EditPatientForm, PatientForm, SearchForm
+from .forms import EditPatientForm, HistoryForm, LiftAlertForm, PatientForm, SearchForm
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
 
-FIELDS = ("mrn", "first_name", "last_name", "date_of_birth", "sex", "allergies", "weight_kg", "phone",
+FIELDS = ("mrn", "first_name", "last_name", "date_of_birth", "sex", "allergies", "weight_kg", "height_cm", "phone",
           "preferred_language", "pregnant", "spo2_scale")
 
 
@@ -46,13 +47,62 @@ def new():
 
 @bp.route("/<int:patient_id>")
 def show(patient_id: int):
-    """Show a patient's details, sessions and reaction history (the view is audited)."""
+    """Show a patient's details, alerts, treatment history, sessions and reactions (the view is audited)."""
     patient = patients.get(patient_id)
-    sessions_list = history.sessions_of_patient(patient.id)
-    reactions = history.reaction_history(patient.id)
     audit.record(current_actor(), "patient_viewed", object_type="patient", object_id=patient.id,
                  patient_id=patient.id)
-    return render_template("patients/show.html", patient=patient, sessions=sessions_list, reactions=reactions)
+    return _page(patient)
+
+
+def _page(patient, history_form=None, lift_forms=None, status=200):
+    history_form = history_form or HistoryForm()
+    history_form.drug.choices = [("", "Choose a drug")] + [(d.code, f"{d.brand} ({d.generic})")
+                                                            for d in catalog.active_drugs()]
+    alerts = treatment.alerts_of(patient.id)
+    lift_forms = {alert.id: LiftAlertForm(prefix=f"lift-{alert.id}") for alert in alerts if alert.standing} | (
+        lift_forms or {})
+    return render_template("patients/show.html", patient=patient, sessions=history.sessions_of_patient(patient.id),
+                           reactions=history.reaction_history(patient.id), alerts=alerts,
+                           entries=treatment.history_entries(patient.id), history_form=history_form,
+                           lift_forms=lift_forms), status
+
+
+@bp.route("/<int:patient_id>/history", methods=["POST"])
+def add_history(patient_id: int):
+    """Enter infusions of a drug given elsewhere; later infusion numbers count them."""
+    patient = patients.get(patient_id)
+    form = HistoryForm()
+    form.drug.choices = [(d.code, d.brand) for d in catalog.active_drugs()]
+    if form.validate_on_submit():
+        try:
+            treatment.record_history(current_actor(), patient.id, drug=form.drug.data, infusions=form.infusions.data,
+                                     last_infusion_on=form.last_infusion_on.data,
+                                     had_reaction=form.had_reaction.data == "yes", source=form.source.data)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+            return _page(patient, history_form=form, status=exc.status)
+        flash("Treatment history added: infusion numbers now count it.", "success")
+        return redirect(url_for("patients.show", patient_id=patient.id) + "#history")
+    return _page(patient, history_form=form, status=422)
+
+
+@bp.route("/<int:patient_id>/alerts/<int:alert_id>/lift", methods=["POST"])
+@role_required("supervisor")
+def lift_alert(patient_id: int, alert_id: int):
+    """A supervisor lifts a do-not-re-treat alert with a reason (kept in the history)."""
+    patient = patients.get(patient_id)
+    form = LiftAlertForm(prefix=f"lift-{alert_id}")
+    if form.validate_on_submit():
+        try:
+            treatment.lift_alert(current_actor(), patient.id, alert_id, form.reason.data)
+        except ServiceError as exc:
+            if exc.status == 404:
+                raise
+            show_service_error(form, exc)
+            return _page(patient, lift_forms={alert_id: form}, status=exc.status)
+        flash("Alert lifted. It stays in the patient's history.", "success")
+        return redirect(url_for("patients.show", patient_id=patient.id) + "#alerts")
+    return _page(patient, lift_forms={alert_id: form}, status=422)
 
 
 @bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])

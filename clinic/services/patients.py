@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from ..extensions import db
-from ..models import Patient
+from ..models import Patient, utcnow
 from ..models.patient import search_key
 from ..schemas import PatientIn, PatientUpdate
 from . import audit
@@ -16,6 +16,8 @@ SEARCH_LIMIT = 50
 
 
 def _apply(patient: Patient, data: PatientIn) -> None:
+    if data.weight_kg != patient.weight_kg:  # a weight entered now was taken today (doses by weight need its date)
+        patient.weight_taken_on = utcnow().date() if data.weight_kg is not None else None
     for field in PatientIn.model_fields:
         setattr(patient, field, getattr(data, field))
     patient.first_key = search_key(data.first_name)

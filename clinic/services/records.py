@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain.lifecycle import Status
 from ..domain.records import (
-    EventRecord, PatientRecord, PremedicationRecord as PremedRec, ReactionRecord, SessionRecord, VitalsRecord,
+    EventRecord, Override, PatientRecord, PremedicationRecord as PremedRec, ReactionRecord, SessionRecord, VitalsRecord,
 )
 from ..extensions import db
 from ..models import (
@@ -135,7 +135,8 @@ def build_record(s: InfusionSession, first_infusion_on: date | None = None) -> S
         ended_at=s.ended_at, full_dose=s.full_dose, observation_minutes=s.observation_minutes,
         observation_ends_at=s.observation_ends_at, discharged_at=s.discharged_at, early_reason=s.early_reason,
         finalized_at=s.finalized_at, next_appointment=s.next_appointment, first_infusion_on=first_infusion_on,
-        notes=s.notes,
+        notes=s.notes, protocol_dose=s.protocol_dose, dose_reason=s.dose_reason,
+        overrides=tuple(Override(o["kind"], o["why"], o["prescriber"], o["reason"]) for o in s.overrides or ()),
         vitals=_in_order(map(_vitals, s.vitals), lambda v: v.taken_at),
         reactions=_in_order(map(_reaction, s.reactions), lambda r: r.onset_at),
         events=_in_order(map(_event, s.events), lambda e: e.at),

@@ -1,13 +1,13 @@
 """Patients say which NEWS2 SpO₂ scale applies to them: 1 (every patient until told otherwise) or 2,
 for a prescribed 88–92 % target (DOMAIN.md §5).
 
-Revision ID: rx_patient_spo2_scale
+Revision ID: 0008
 Revises: 0007
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "rx_patient_spo2_scale"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None

@@ -149,7 +149,7 @@ def _focus(page, predicate_js, limit=200):
 def test_vitals_and_reactions_by_keyboard_only(live, new_page, make_user, api, make_patient, viewport):
     nurse = make_user("nurse")
     nurse_api = api("nurse", user=nurse)
-    sid = nurse_api.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "ivig"}).get_json()["id"]
+    sid = nurse_api.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "ivig", "weight_kg": "70"}).get_json()["id"]
     page = new_page()
     log_in(page, live.base, nurse.username)
     page.goto(f"{live.base}/sessions/{sid}")
@@ -178,7 +178,7 @@ def test_second_save_on_a_stale_page_gets_the_conflict_message(live, new_page, m
                                                                viewport):
     first_nurse, second_nurse = make_user("nurse"), make_user("nurse")
     sid = api("nurse", user=first_nurse).post("/api/v1/sessions", json={"patient_id": make_patient().id,
-                                                                        "drug": "ivig"}).get_json()["id"]
+                                                                        "drug": "ivig", "weight_kg": "70"}).get_json()["id"]
     one, two = new_page(), new_page()
     for page, user in ((one, first_nurse), (two, second_nurse)):
         log_in(page, live.base, user.username)

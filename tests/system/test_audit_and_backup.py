@@ -115,7 +115,7 @@ def test_backup_while_writing_restores_the_data(app, api, make_patient, ctx, run
             pytest.skip("PostgreSQL is backed up with pg_dump (README); `flask backup` copies SQLite")
     nurse = api("nurse")
     patient = make_patient(mrn="KEEP-ME")
-    sid = nurse.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "ivig"}).get_json()["id"]
+    sid = nurse.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "ivig", "weight_kg": "70"}).get_json()["id"]
     stop = threading.Event()
 
     def writer():

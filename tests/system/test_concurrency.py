@@ -25,7 +25,7 @@ def now_iso():
 
 def _sessions(api, make_patient, n):
     nurse = api("nurse")
-    ids = [nurse.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "ivig"}).get_json()["id"]
+    ids = [nurse.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "ivig", "weight_kg": "70"}).get_json()["id"]
            for _ in range(n)]
     return nurse, ids
 

@@ -12,6 +12,7 @@ LEAST_ROLE = {
     "auth.logout": "nurse",
     "main.board": "nurse",
     "patients.index": "nurse", "patients.new": "nurse", "patients.show": "nurse", "patients.edit": "nurse",
+    "patients.add_history": "nurse", "patients.lift_alert": "supervisor",
     "sessions.new": "nurse", "sessions.show": "nurse", "sessions.act": "nurse",
     "sessions.void_vitals": "nurse", "sessions.void_reaction": "nurse", "sessions.summary_pdf": "nurse",
     "review.queue": "supervisor", "review.review": "supervisor",

@@ -177,8 +177,8 @@ def test_a_void_cannot_reach_another_sessions_entry(api, make_patient):
     from datetime import datetime, timezone
 
     nurse = api("nurse")
-    first = nurse.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "ivig"}).get_json()["id"]
-    other = nurse.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "ivig"}).get_json()["id"]
+    first = nurse.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "natalizumab"}).get_json()["id"]
+    other = nurse.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "natalizumab"}).get_json()["id"]
     vitals = nurse.post(f"/api/v1/sessions/{first}/vitals", json={
         "taken_at": datetime.now(timezone.utc).isoformat(), "phase": "baseline", "heart_rate": 70}).get_json()
     response = nurse.post(f"/api/v1/sessions/{other}/vitals/{vitals['id']}/void", json={"reason": "x"})
