@@ -192,7 +192,7 @@ def _rate_plan(plan: protocols.CheckInPlan, code: str | None, weight) -> dict | 
     except protocols.MissingMeasurement as exc:
         raise Invalid.field(exc.field_name, str(exc)) from exc
     return {"code": chosen.code, "label": chosen.label,
-            "steps": [{"rate_ml_h": str(step.rate), "minutes": step.minutes} for step in steps]}
+            "steps": [{"rate_ml_h": decimal_text(step.rate), "minutes": step.minutes} for step in steps]}
 
 
 def check_in(actor: Actor, local_today: date, **fields) -> InfusionSession:
