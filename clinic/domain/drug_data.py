@@ -101,9 +101,10 @@ def _natalizumab_warnings(source):
     )
 
 
-def _touch_questions(source, code):
+def _touch_questions(source, code, program):
     return check(code,
-                 "Pre-infusion questions answered \"no\": no new or worsening medical problem lasting several days "
+                 f"{program} pre-infusion questions answered \"no\": no new or worsening medical problem lasting "
+                 "several days "
                  "(thinking, eyesight, balance, strength, weakness on one side, using arms or legs); no "
                  "immune-weakening conditions or medicines; no steroids in the last month",
                  "Any \"yes\": do not infuse; contact the prescriber before infusing.", source)
@@ -222,7 +223,7 @@ DRUGS: tuple[Drug, ...] = (
         checks=(
             check("touch_authorized", "TOUCH: patient shown as \"Authorized\"",
                   "STOP – DO NOT INFUSE. Contact the prescriber and the TOUCH Prescribing Program.", "L3"),
-            _touch_questions("L3", "touch_checklist"),
+            _touch_questions("L3", "touch_checklist", "TOUCH"),
         ),
         retreat=_natalizumab_retreat("L3"),
         next_due=NextDue("weeks", 4, "L3", CHECKED_ON),
@@ -236,7 +237,7 @@ DRUGS: tuple[Drug, ...] = (
         checks=(
             check("tyruko_rems_authorized", "TYRUKO REMS: patient authorized (not TOUCH)",
                   "STOP – DO NOT INFUSE. Contact the prescriber and the TYRUKO REMS.", "L3b"),
-            _touch_questions("L3b", "pre_infusion_questions"),
+            _touch_questions("L3b", "pre_infusion_questions", "TYRUKO REMS"),
         ),
         retreat=_natalizumab_retreat("L3b"),
         next_due=NextDue("weeks", 4, "L3b", CHECKED_ON),

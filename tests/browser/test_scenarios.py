@@ -22,7 +22,7 @@ def check_in_natalizumab(page, base, patient_name):
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name=re.compile(patient_name)).click()
     page.get_by_label("Drug", exact=True).select_option("natalizumab")
-    page.get_by_role("button", name="Show drug details").click()
+    expect(page.get_by_text("Infusion #1 of Tysabri")).to_be_visible()  # filled in place, no round trip
     page.get_by_label("Lot number", exact=True).fill("TY-2026-11")
     page.get_by_label("Chair", exact=True).fill("4")
     page.get_by_role("button", name="Check in").click()
@@ -45,8 +45,8 @@ def test_nurse_day_from_check_in_to_finalize(live, new_page, make_user, make_pat
     assert_accessible(page, "chair board")
     check_in_natalizumab(page, live.base, "Hopper")
     expect(page.get_by_text("Penicillin").first).to_be_visible()
-    page.get_by_label(re.compile("TOUCH authorization checked")).check()
-    page.get_by_label(re.compile("TOUCH pre-infusion checklist")).check()
+    page.get_by_label(re.compile("TOUCH: patient shown")).check()
+    page.get_by_label(re.compile("TOUCH pre-infusion questions")).check()
     page.get_by_role("button", name="Confirm checks").click()
     record_vitals(page, Systolic=124, Diastolic=78, **{"Heart rate": 72, "Respiratory rate": 14,
                                                       "Oxygen saturation": 98, "Temperature": "36.8"})
@@ -213,7 +213,8 @@ def test_every_main_screen_is_accessible(live, new_page, make_user, api, make_pa
     assert_accessible(page, "patient page")
     screenshot(page, "patient-page", viewport)
     page.get_by_role("link", name="Check in").last.click()
-    page.get_by_label("Drug", exact=True).select_option("natalizumab")
-    page.get_by_role("button", name="Show drug details").click()
+    page.get_by_label("Drug", exact=True).select_option("ocrelizumab")
+    expect(page.get_by_text("Infusion #1 of Ocrevus", exact=True)).to_be_visible()  # filled in place
+    expect(page.get_by_label("Dose", exact=True)).to_have_value("300")
     assert_accessible(page, "check-in with a drug chosen")
     screenshot(page, "check-in", viewport)
