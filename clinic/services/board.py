@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, literal, select
 
 from ..domain.flags import in_severity_order
 from ..domain.schedule import vitals_due_at
 from ..extensions import db
-from ..models import Drug, InfusionSession, Patient
+from ..domain.lifecycle import Status
+from ..models import Drug, InfusionSession, Patient, PatientAlert
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,10 @@ class BoardRow:
     vitals_due_at: datetime | None
     elapsed: timedelta | None
     observation_ends_at: datetime | None
+    do_not_retreat: bool  # a standing do-not-re-treat alert covers this drug for this patient
 
 
-def _row(s, first, last, mrn, brand, now: datetime) -> BoardRow:
+def _row(s, first, last, mrn, brand, do_not_retreat, now: datetime) -> BoardRow:
     due_at = vitals_due_at(s.started_at, s.last_vitals_at, s.status)
     if s.started_at is None:
         elapsed = None
@@ -43,6 +45,7 @@ def _row(s, first, last, mrn, brand, now: datetime) -> BoardRow:
         since_vitals=(now - s.last_vitals_at) if s.last_vitals_at else None,
         vitals_due=due_at is not None and due_at <= now, vitals_due_at=due_at, elapsed=elapsed,
         observation_ends_at=s.observation_ends_at if s.status == "observing" else None,
+        do_not_retreat=bool(do_not_retreat),
     )
 
 
@@ -51,12 +54,19 @@ def _chair_order(row: BoardRow):
     return (chair == "", int(chair) if chair.isdigit() else 10**6, chair, row.session_id)
 
 
+# An alert's drugs are stored comma-separated: match the whole code, not a prefix of a longer one.
+_STANDING_ALERT = exists().where(
+    PatientAlert.patient_id == InfusionSession.patient_id, PatientAlert.lifted_at.is_(None),
+    (literal(",") + PatientAlert.drugs + literal(",")).contains(literal(",") + InfusionSession.drug_code + literal(",")),
+).label("do_not_retreat")
+
+
 def today(day: date, now: datetime) -> list[BoardRow]:
     """Return the day's sessions (not cancelled), ordered by chair."""
     rows = db.session.execute(
-        select(InfusionSession, Patient.first_name, Patient.last_name, Patient.mrn, Drug.brand)
+        select(InfusionSession, Patient.first_name, Patient.last_name, Patient.mrn, Drug.brand, _STANDING_ALERT)
         .join(Patient, Patient.id == InfusionSession.patient_id)
         .join(Drug, Drug.code == InfusionSession.drug_code)
-        .where(InfusionSession.session_date == day, InfusionSession.status != "cancelled")
+        .where(InfusionSession.session_date == day, InfusionSession.status != Status.CANCELLED)
     ).all()
     return sorted((_row(*row, now) for row in rows), key=_chair_order)

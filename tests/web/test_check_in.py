@@ -97,3 +97,14 @@ def test_alerts_show_on_the_patient_and_check_in_and_a_supervisor_lifts_them(nur
     assert lifted.status_code == 302
     page = supervisor.get(f"/patients/{patient.id}").get_data(as_text=True)
     assert "Lifted alert" in page and "allergist: it was the premedication" in page
+
+
+def test_the_board_shows_a_do_not_re_treat_alert_on_the_drug_it_covers(nurse, api, make_patient):
+    api_nurse = api("nurse")
+    patient, other = make_patient(), make_patient()
+    session_id = started_session(api_nurse, patient.id, "natalizumab")
+    started_session(api_nurse, other.id, "ocrelizumab")
+    post(api_nurse, session_id, "reactions", {"code": "hives", "grade": 2, "action": "none", "onset_at": ago(30)}, 201)
+    started_session(api_nurse, patient.id, "ocrelizumab")  # the alert does not cover it
+    board = nurse.get("/").get_data(as_text=True)
+    assert board.count("Do not re-treat") == 1

@@ -69,3 +69,52 @@ def _refuses(db, IntegrityError):
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO api_tokens (user_id, name, token_hash, created_at) "
                               "VALUES (99999, 'x', 'abc', '2026-01-01')"))
+
+
+OLD_OCREVUS = {  # a drug version as the catalog stored it before protocols (migration 0009 rewrites it)
+    "code": "ocrelizumab", "brand": "Ocrevus", "generic": "ocrelizumab", "category": "disease_modifying",
+    "default_dose": "300", "dose_unit": "mg", "regimen": "300 mg, then 300 mg 2 weeks later",
+    "infusion_time": "about 2.5 h", "observation": [[1, 60], [3, 30]], "next_due_rule": "anti_cd20",
+    "checks": [{"code": "no_active_infection", "prompt": "No active infection", "stop_text": "Delay"}],
+    "premedications": [{"code": "methylprednisolone_100", "text": "Methylprednisolone 100 mg", "required": True,
+                        "required_infusions": []}],
+    "warning_signs": ["Watch for signs of infection."], "rxnorm": "1876366", "active": True,
+}
+
+
+def test_the_catalog_before_protocols_is_carried_forward(tmp_path):
+    """Sessions recorded before 0009 keep their catalog version; it reads back in the protocol's shape."""
+    import json
+
+    from flask_migrate import upgrade
+
+    from clinic.domain.protocols import Drug, TreatmentHistory, observation_minutes
+
+    url, admin, name = _fresh_database(tmp_path)
+    try:
+        app = create_app(app_config(url))
+        with app.app_context():
+            from clinic.extensions import db
+
+            upgrade(revision="0008")
+            with db.engine.begin() as conn:
+                conn.execute(text("INSERT INTO drugs (code, brand, generic, category, active, current_version) "
+                                  "VALUES ('ocrelizumab', 'Ocrevus', 'ocrelizumab', 'disease_modifying', true, 1)"))
+                conn.execute(text("INSERT INTO drug_versions (drug_code, version, definition, source, created_at) "
+                                  "VALUES ('ocrelizumab', 1, :definition, 'file', '2026-01-01')"),
+                             {"definition": json.dumps(OLD_OCREVUS)})
+            upgrade()
+            stored = db.session.execute(text("SELECT definition FROM drug_versions")).scalar()
+            drug = Drug.from_dict(json.loads(stored) if isinstance(stored, str) else stored)
+            db.session.remove()
+            db.engine.dispose()
+        assert (drug.brand, drug.default_dose, drug.next_due.kind) == ("Ocrevus", 300, "anti_cd20")
+        assert [observation_minutes(drug, n, TreatmentHistory(), None) for n in (1, 2, 3, 4)] == [60, 60, 30, 30]
+        assert drug.required_premedications(5) == ("methylprednisolone_100",)
+        assert drug.required_checks(2) == ("no_active_infection",)
+        assert [w.text for w in drug.warnings] == ["Watch for signs of infection."]
+    finally:
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            admin.dispose()
