@@ -236,9 +236,24 @@ class EndIn(Schema):
     full_dose: bool
 
 
+Disposition = Literal["home", "emergency_department", "admitted", "other"]
+
+
 class DischargeIn(Schema):
     at: PastTime | None = None
     early_reason: Text | None = None
+    disposition: Disposition = "home"  # where the patient went
+    disposition_text: ShortText | None = None  # said in words; needed for "other"
+
+    @model_validator(mode="after")
+    def _other_says_where(self):
+        if self.disposition == "other" and not self.disposition_text:
+            raise ValueError("disposition_text: say where the patient went")
+        return self
+
+
+class ResolveIn(Schema):
+    at: PastTime  # when the reaction ended
 
 
 class FinalizeIn(Schema):

@@ -169,6 +169,8 @@ def local_time(value: datetime | None, fmt: str = "%H:%M") -> str:
     return value.astimezone(clinic_tz()).strftime(fmt)
 
 
+DISPOSITION_WORDS = {"home": "went home", "emergency_department": "to the emergency department",
+                     "admitted": "admitted to hospital", "other": "elsewhere"}
 ACTION_WORDS = {
     "none": "No action", "rate_slowed": "Rate slowed", "paused": "Infusion paused", "stopped": "Infusion stopped",
     "medication_given": "Medication given", "emergency_response": "Emergency response",
@@ -193,6 +195,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["minutes_text"] = minutes_text
     app.jinja_env.filters["status_word"] = lifecycle.label
     app.jinja_env.filters["action_word"] = lambda v: ACTION_WORDS.get(v, v)
+    app.jinja_env.filters["disposition_word"] = lambda v: DISPOSITION_WORDS.get(v, v)
 
     @app.context_processor
     def inject_clinic():

@@ -132,6 +132,7 @@ def session(s, drug, now_panel) -> dict:
         "next_rate_step": None if next_step is None else {"rate_ml_h": _num(next_step.rate), "at": _iso(next_step.at)},
         "vitals_due_at": _iso(now_panel.vitals_due_at),
         "discharged_at": _iso(s.discharged_at), "early_reason": s.early_reason,
+        "disposition": s.disposition, "disposition_text": s.disposition_text,
         "finalized_at": _iso(s.finalized_at), "fingerprint": s.fingerprint,
         "next_appointment": _iso(s.next_appointment), "notes": s.notes,
         "required_premedications": list(drug.required_premedications(s.infusion_number)),

@@ -162,6 +162,13 @@ def amend(session_id, body):
                     "fingerprint": row.fingerprint, "created_at": row.created_at.isoformat()}), 201
 
 
+@endpoint("/sessions/<int:session_id>/reactions/<int:entry_id>/resolve", "POST", summary="Record when a reaction ended",
+          body=schemas.ResolveIn)
+def resolve_reaction(session_id, entry_id, body):
+    row = sessions.resolve_reaction(current_actor(), session_id, entry_id, body.at, expected_version())
+    return jsonify(serializers.reaction_entry(row))
+
+
 @endpoint("/sessions/<int:session_id>/vitals/<int:entry_id>/void", "POST", summary="Void vital signs",
           body=schemas.VoidIn)
 def void_vitals(session_id, entry_id, body):

@@ -76,10 +76,25 @@ def _encounter_status(r: SessionRecord) -> str:
             "finalized": "finished"}.get(r.status, "in-progress")
 
 
+# Where the patient went, in HL7's discharge-disposition code system, with our words beside the code.
+DISPOSITION_CODES = {
+    "home": ("home", "Home"), "emergency_department": ("other-hcf", "Transferred to the emergency department"),
+    "admitted": ("other-hcf", "Admitted to hospital"), "other": ("oth", "Other"),
+}
+
+
+def _hospitalization(r: SessionRecord) -> dict:
+    code, words = DISPOSITION_CODES[r.disposition]
+    return {"dischargeDisposition": {
+        "coding": [{"system": "http://terminology.hl7.org/CodeSystem/discharge-disposition", "code": code}],
+        "text": r.disposition_text or words}}
+
+
 def encounter(r: SessionRecord) -> dict:
     period = {"start": _iso(r.started_at or r.created_at)}
     if r.discharged_at:
         period["end"] = _iso(r.discharged_at)
+    extra = {"hospitalization": _hospitalization(r)} if r.disposition else {}
     return {
         "resourceType": "Encounter", "id": f"encounter-{r.id}", "status": _encounter_status(r),
         "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB",
@@ -87,6 +102,7 @@ def encounter(r: SessionRecord) -> dict:
         "subject": _ref(urn("Patient", r.patient.id)), "period": period,
         "participant": [{"individual": _ref(urn("Practitioner", r.nurse_id), r.nurse_name)}],
         "location": [{"location": _ref(urn("Location", r.id), f"Chair {r.chair}" if r.chair else None)}],
+        **extra,
     }
 
 

@@ -133,6 +133,8 @@ class SessionRecord:
     observation_ends_at: datetime | None = None
     discharged_at: datetime | None = None
     early_reason: str | None = None
+    disposition: str | None = None  # home | emergency_department | admitted | other
+    disposition_text: str | None = None
     finalized_at: datetime | None = None
     next_appointment: date | None = None
     first_infusion_on: date | None = None  # date of infusion 1 of this drug for this patient

@@ -14,6 +14,7 @@ from ..domain.lifecycle import OPEN, STATUSES
 from ..extensions import db
 from .types import UTCDateTime, VoidableMixin, utcnow
 
+DISPOSITIONS = ("home", "emergency_department", "admitted", "other")
 PHASES = ("baseline", "during", "end", "observation", "discharge")
 CONSCIOUSNESS = ("alert", "confusion", "voice", "pain", "unresponsive")
 ACTIONS = ("none", "rate_slowed", "paused", "stopped", "medication_given", "emergency_response")
@@ -36,6 +37,7 @@ class InfusionSession(db.Model):
         CheckConstraint("infusion_number >= 1", name="infusion_number"),
         CheckConstraint("dose > 0", name="dose_positive"),
         CheckConstraint("dose_basis IN ('fixed', 'per_kg', 'per_m2')", name="dose_basis"),
+        CheckConstraint("disposition IS NULL OR " + _in("disposition", DISPOSITIONS), name="disposition"),
         CheckConstraint("observation_minutes >= 0", name="observation_minutes"),
         CheckConstraint("ended_at IS NULL OR started_at IS NOT NULL", name="end_needs_start"),
         CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="end_after_start"),
@@ -100,6 +102,9 @@ class InfusionSession(db.Model):
     discharged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     discharged_charted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     early_reason: Mapped[str | None] = mapped_column(Text)
+    # Where the patient went at discharge.
+    disposition: Mapped[str | None] = mapped_column(String(24))
+    disposition_text: Mapped[str | None] = mapped_column(String(200))
     cancelled_reason: Mapped[str | None] = mapped_column(Text)
     finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finalized_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -134,6 +134,7 @@ def build_record(s: InfusionSession, first_infusion_on: date | None = None) -> S
         rxnorm=definition.get("rxnorm"), created_at=s.created_at, started_at=s.started_at,
         ended_at=s.ended_at, full_dose=s.full_dose, observation_minutes=s.observation_minutes,
         observation_ends_at=s.observation_ends_at, discharged_at=s.discharged_at, early_reason=s.early_reason,
+        disposition=s.disposition, disposition_text=s.disposition_text,
         finalized_at=s.finalized_at, next_appointment=s.next_appointment, first_infusion_on=first_infusion_on,
         notes=s.notes, protocol_dose=s.protocol_dose, dose_reason=s.dose_reason,
         overrides=tuple(Override(o["kind"], o["why"], o["prescriber"], o["reason"]) for o in s.overrides or ()),

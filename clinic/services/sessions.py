@@ -490,11 +490,15 @@ def discharge(actor: Actor, session_id: int, expected_version: int | None = None
         problems.append("the observation period is not over")
     if not any(v.taken_at >= infusion.ended_at and not v.is_voided for v in infusion.vitals):
         problems.append("no vitals were taken after the infusion ended")
-    if problems and not data.early_reason:
-        raise Invalid.field("early_reason", f"give a reason to discharge now: {' and '.join(problems)}")
+    if problems and not data.early_reason:  # something the discharge needs is missing: a state refusal (SPEC §4)
+        why = f"give a reason to discharge now: {' and '.join(problems)}"
+        raise StateError(f"Cannot discharge yet: {why}.", {"early_reason": [why]})
     infusion.status, infusion.discharged_at, infusion.discharged_charted_at = Status.DISCHARGED, at, utcnow()
     infusion.early_reason = data.early_reason or None
-    save_change(actor, infusion, "patient_discharged", {"at": at.isoformat(), "early_reason": infusion.early_reason})
+    infusion.disposition, infusion.disposition_text = data.disposition, data.disposition_text or None
+    save_change(actor, infusion, "patient_discharged", {
+        "at": at.isoformat(), "early_reason": infusion.early_reason, "disposition": data.disposition,
+        "disposition_text": infusion.disposition_text})
     return infusion
 
 
@@ -515,6 +519,27 @@ def _void(actor: Actor, session_id: int, model, entry_id: int, reason: str, expe
         _refresh_observation(infusion)
     save_change(actor, infusion, f"{model.__tablename__}_voided", {"entry_id": row.id, "reason": data.reason},
            object_type=what, object_id=row.id)
+    return row
+
+
+def resolve_reaction(actor: Actor, session_id: int, reaction_id: int, at: datetime,
+                     expected_version: int | None = None) -> ReactionEntry:
+    """Record when a reaction ended (what happened next: SPEC §3)."""
+    infusion = get(session_id, expected_version)
+    require(infusion, "reactions")
+    data = validate(schemas.ResolveIn, {"at": at})
+    row = next((r for r in infusion.reactions if r.id == reaction_id), None)
+    if row is None:
+        raise NotFound("No such reaction on this session.")
+    if row.is_voided:
+        raise StateError("This reaction is voided.")
+    if data.at < row.onset_at:
+        raise Invalid.field("at", "must not be before the reaction began")
+    before = row.resolved_at
+    row.resolved_at = data.at
+    save_change(actor, infusion, "reaction_resolved", {
+        "entry_id": row.id, "resolved_at": {"before": before.isoformat() if before else None,
+                                            "after": data.at.isoformat()}}, object_type="reaction", object_id=row.id)
     return row
 
 

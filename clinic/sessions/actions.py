@@ -119,6 +119,7 @@ def _end(actor, session_id, expected_version, form):
 
 def _discharge(actor, session_id, expected_version, form):
     sessions.discharge(actor, session_id, expected_version, early_reason=form.early_reason.data or None,
+                       disposition=form.disposition.data or "home", disposition_text=form.disposition_text.data or None,
                        **_when(form))
     return "Patient discharged."
 

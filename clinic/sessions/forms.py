@@ -155,12 +155,23 @@ class EndForm(VersionedForm):
     submit = SubmitField("End infusion")
 
 
+DISPOSITION_CHOICES = [("home", "Home"), ("emergency_department", "Emergency department"),
+                       ("admitted", "Admitted to hospital"), ("other", "Somewhere else (say where)")]
+
+
 class DischargeForm(VersionedForm):
     at = when("Discharged at")
+    disposition = RadioField("Where the patient went", choices=DISPOSITION_CHOICES, default="home")
+    disposition_text = StringField("Where (for somewhere else), or details", validators=[Optional(), Length(max=200)])
     early_reason = TextAreaField("Reason for early discharge", validators=[Optional(), Length(max=2000)],
                                  description="Needed only before the observation period is over, or without "
                                              "vitals taken after the infusion ended.")
     submit = SubmitField("Discharge")
+
+
+class ResolveForm(VersionedForm):
+    at = when("Ended at")
+    submit = SubmitField("Record when it ended")
 
 
 class FinalizeForm(VersionedForm):

@@ -8,6 +8,7 @@ from ..security import role_required
 from ..services import audit, catalog, patients, printouts, sessions
 from ..services.errors import ServiceError
 from ..services.records import load_session
+from ..models import utcnow
 from ..web import current_actor, local_today, pdf_response
 from . import page
 from .actions import REGISTRY
@@ -114,6 +115,21 @@ def void(session_id: int, entry_id: int):
     service(current_actor(), session_id, entry_id, form.reason.data or "", _expected_version(form))
     flash("Entry voided. It stays on the record, struck through.", "success")
     return redirect(url_for("sessions.show", session_id=session_id))
+
+
+@bp.route("/<int:session_id>/reactions/<int:entry_id>/resolve", methods=["POST"], endpoint="resolve_reaction")
+def resolve(session_id: int, entry_id: int):
+    """Record when a reaction ended."""
+    from .actions import _aware
+    from .forms import ResolveForm
+
+    form = ResolveForm(prefix="resolve")
+    if not form.validate_on_submit():
+        abort(400)
+    sessions.resolve_reaction(current_actor(), session_id, entry_id, _aware(form.at.data) or utcnow(),
+                              _expected_version(form))
+    flash("Recorded when the reaction ended.", "success")
+    return redirect(url_for("sessions.show", session_id=session_id) + "#reactions-h")
 
 
 @bp.route("/<int:session_id>/summary.pdf")

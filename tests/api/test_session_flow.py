@@ -46,7 +46,7 @@ def test_natalizumab_from_check_in_to_finalize(nurse_api, natalizumab):
                                      "diastolic": 74, "heart_rate": 70}, 201)
     # The observation period is not over: discharge needs a reason.
     refused = nurse_api.post(f"/api/v1/sessions/{sid}/discharge", json={})
-    assert refused.status_code == 422 and "early_reason" in refused.get_json()["error"]["fields"]
+    assert refused.status_code == 409 and "early_reason" in refused.get_json()["error"]["fields"]
     discharged = post(nurse_api, sid, "discharge", {"early_reason": "ride waiting; patient well, advised"})
     assert discharged["status"] == "discharged"
     wrong = nurse_api.post(f"/api/v1/sessions/{sid}/finalize", json={"password": "wrong password"})
@@ -171,7 +171,7 @@ def test_discharge_during_observation_without_reason_is_refused(nurse_api, natal
     post(nurse_api, sid, "end", {"full_dose": True, "at": iso(now() - timedelta(minutes=5))})
     post(nurse_api, sid, "vitals", {"taken_at": iso(now()), "phase": "observation", "heart_rate": 70}, 201)
     refused = nurse_api.post(f"/api/v1/sessions/{sid}/discharge", json={})
-    assert refused.status_code == 422
+    assert refused.status_code == 409  # something the discharge needs is missing (SPEC §4)
     assert "observation period is not over" in refused.get_json()["error"]["fields"]["early_reason"][0]
 
 

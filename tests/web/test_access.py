@@ -15,6 +15,7 @@ LEAST_ROLE = {
     "patients.add_history": "nurse", "patients.lift_alert": "supervisor",
     "sessions.new": "nurse", "sessions.show": "nurse", "sessions.act": "nurse",
     "sessions.void_vitals": "nurse", "sessions.void_reaction": "nurse", "sessions.summary_pdf": "nurse",
+    "sessions.resolve_reaction": "nurse",
     "review.queue": "supervisor", "review.review": "supervisor",
     "reports.index": "supervisor", "reports.csv": "supervisor", "reports.pdf": "supervisor",
     "reports.sessions": "supervisor",

@@ -67,7 +67,7 @@ def test_natalizumab_session_from_check_in_to_finalize(nurse):
     page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
     assert "observation ends at" in page and "data-countdown" in page
     act(nurse, sid, "vitals", {"taken_at": local(1), "phase": "observation", "heart_rate": "72"})
-    refused = act(nurse, sid, "discharge", {"at": local(0)}, expect=422)
+    refused = act(nurse, sid, "discharge", {"at": local(0)}, expect=409)
     assert "observation period is not over" in refused.get_data(as_text=True)
     act(nurse, sid, "discharge", {"at": local(0), "early_reason": "transport arrived; patient well"})
     wrong = act(nurse, sid, "finalize", {"password": "nope nope nope"}, expect=422)
