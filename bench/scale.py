@@ -69,7 +69,7 @@ def prepare(url):
     return app, nurse, versions
 
 
-def _rows(n_sessions, n_patients, nurse, versions, today, now, day_starts, tz, audit_head, rng):
+def _rows(n_sessions, n_patients, nurse, versions, today, now, day_starts, tz, audit_head, rng, key):
     """Yield (table, row) in dependency order: patients, then each session with everything charted on it.
 
     A year of finished sessions in date order (so infusion numbers follow the calendar), each charted as a
@@ -134,7 +134,7 @@ def _rows(n_sessions, n_patients, nurse, versions, today, now, day_starts, tz, a
                                        onset, onset + timedelta(minutes=1), grade, "none", nurse)
         if discharged is not None:
             audit_id += 1
-            event = _audit_event(sid, pid, nurse, discharged + timedelta(minutes=1), discharged, audit_hash)
+            event = _audit_event(sid, pid, nurse, discharged + timedelta(minutes=1), discharged, audit_hash, key)
             audit_hash = event[-1]
             yield "audit_events", (audit_id, *event)
 
@@ -184,7 +184,7 @@ def _flags(reaction, onset, tz) -> list[dict]:
     return [dict(f.to_dict(), key=f.key) for f in evaluate(record, tz)]
 
 
-def _audit_event(sid, pid, nurse, at, discharged, prev_hash):
+def _audit_event(sid, pid, nurse, at, discharged, prev_hash, key):
     """The session's discharge in the audit chain, with the details the app records, hashed as the app does."""
     from clinic.domain.chain import canonical_json, event_hash
     from clinic.services.audit import hashed_content
@@ -192,7 +192,7 @@ def _audit_event(sid, pid, nurse, at, discharged, prev_hash):
     event = {"occurred_at": at, "user_id": nurse, "username": "bench-nurse", "action": "patient_discharged",
              "object_type": "session", "object_id": str(sid), "patient_id": pid, "client_addr": "127.0.0.1",
              "details": canonical_json({"session_id": sid, "at": discharged.isoformat(), "early_reason": None})}
-    return (*event.values(), prev_hash, event_hash(prev_hash, hashed_content(event)))
+    return (*event.values(), prev_hash, event_hash(prev_hash, hashed_content(event), key))
 
 
 COLUMNS = {
@@ -296,7 +296,8 @@ def generate(url, sessions):
     with engine.connect() as conn:
         head = conn.execute(text("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")).one()
     day_starts = datetime.combine(today, dtime.min, tz).astimezone(timezone.utc)
-    rows = _rows(sessions, sessions // SESSIONS_PER_PATIENT, nurse, versions, today, now, day_starts, tz, tuple(head), rng)
+    rows = _rows(sessions, sessions // SESSIONS_PER_PATIENT, nurse, versions, today, now, day_starts, tz, tuple(head), rng,
+                 app.config["AUDIT_KEY"].encode("utf-8"))
     t0 = time.perf_counter()
     counts = (fill_postgres if url.startswith("postgresql") else fill_sqlite)(url, rows, sessions)
     elapsed = time.perf_counter() - t0

@@ -7,8 +7,9 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from .domain.chain import Checkpoint
 from .extensions import db
-from .models import ROLES
+from .models import ROLES, utcnow
 from .services import accounts, audit, catalog
 from .services.actor import Actor
 
@@ -84,14 +85,42 @@ def seed_demo() -> None:
 
 
 @audit_cli.command("verify")
-def verify_audit() -> None:
-    """Prove the audit chain: no event changed or removed."""
-    result = audit.verify()
-    if result.ok:
-        click.echo(f"Audit chain intact: {result.checked} events verified.")
-        return
-    _fail(f"audit chain broken at event {result.first_broken_id}: {result.problem} "
-          f"({result.checked} events before it verified).")
+@click.option("--checkpoint", "checkpoint_file", type=click.File("r"),
+              help="A file of checkpoints (`flask audit checkpoint`): the chain must still hold what the last one "
+                   "counted.")
+def verify_audit(checkpoint_file) -> None:
+    """Prove the audit chain: no event changed, forged or removed (since the checkpoint, when given)."""
+    if checkpoint_file is None:
+        result, lost = audit.verify(), None
+    else:
+        lines = [line for line in checkpoint_file.read().splitlines() if line.strip()]
+        if not lines:
+            _fail("the checkpoint file is empty")
+        try:
+            kept = Checkpoint.from_json(lines[-1])
+        except (ValueError, KeyError, TypeError):
+            _fail("the checkpoint file's last line is not a checkpoint")
+        result, lost = audit.verify_against(kept)
+    if not result.ok:
+        _fail(f"audit chain broken at event {result.first_broken_id}: {result.problem} "
+              f"({result.checked} events before it verified).")
+    if lost:
+        _fail(f"audit chain not as checkpointed: {lost}.")
+    click.echo(f"Audit chain intact: {result.checked} events verified"
+               + (", and all the checkpoint counted are there." if checkpoint_file else "."))
+
+
+@audit_cli.command("checkpoint")
+@click.option("--output", type=click.File("a"), default="-",
+              help="Append the checkpoint to this file (default: print it).")
+def checkpoint_audit(output) -> None:
+    """Write the chain's length and head, signed with AUDIT_KEY, for keeping where the database's users cannot
+    change it (a line of JSON; a cron job appends one to a file elsewhere)."""
+    try:
+        kept = audit.checkpoint(utcnow())
+    except ValueError as exc:
+        _fail(str(exc))
+    output.write(kept.to_json() + "\n")
 
 
 @click.command("backup")

@@ -63,10 +63,18 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     secret = overrides.get("SECRET_KEY", env.get("SECRET_KEY"))
     if environment == "production" and not secret:
         raise ConfigError("SECRET_KEY must be set in production (CHAIRSIDE_ENV=production).")
+    audit_key = overrides.get("AUDIT_KEY", env.get("AUDIT_KEY"))
+    if environment == "production" and len((audit_key or "").encode()) < 32:
+        raise ConfigError("AUDIT_KEY must be set in production, 32 bytes or more, and kept out of the database: "
+                          "it keys the audit chain (README, Running in production).")
     production = environment == "production"
     config = {
         "ENV": environment,
         "SECRET_KEY": secret or "dev-only-not-secret",
+        "AUDIT_KEY": audit_key or "dev-only-audit-key-not-secret",
+        # PostgreSQL: the login role the app runs as, when migrations run as another (the owner): migration
+        # 0011 grants it what the app needs and no more (README, Running in production).
+        "DB_APP_ROLE": env.get("DB_APP_ROLE") or None,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             env.get("DATABASE_URL") or _sqlite_url(instance_path)
         ),

@@ -32,4 +32,5 @@ class AuditEvent(db.Model):
     # how a database round-trips a JSON type.
     details: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64))
+    # HMAC-SHA-256 under AUDIT_KEY of the previous hash and this event's content (clinic.domain.chain).
     hash: Mapped[str] = mapped_column(String(64), unique=True)

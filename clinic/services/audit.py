@@ -4,9 +4,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 
+from flask import current_app
 from sqlalchemy import select, text
 
-from ..domain.chain import GENESIS, ChainLink, ChainResult, canonical_json, event_hash, verify_chain
+from ..domain.chain import (
+    GENESIS, ChainLink, ChainResult, Checkpoint, against_checkpoint, canonical_json, event_hash, verify_chain,
+)
 from ..extensions import db
 from ..models import AuditEvent, utcnow
 from ..transactions import queue_at_commit
@@ -47,12 +50,18 @@ def _append(connection, events: list[dict]) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(_CHAIN_LOCK)
     previous = connection.execute(_HEAD).scalar() or GENESIS
+    key = chain_key()
     rows = []
     for event in events:
-        current = event_hash(previous, hashed_content(event))
+        current = event_hash(previous, hashed_content(event), key)
         rows.append({**event, "prev_hash": previous, "hash": current})
         previous = current
     connection.execute(_APPEND, rows)
+
+
+def chain_key() -> bytes:
+    """The audit chain's key: from the environment (AUDIT_KEY), never from the database."""
+    return current_app.config["AUDIT_KEY"].encode("utf-8")
 
 
 # Plain columns, not ORM objects: verifying millions of events must not fill the session.
@@ -78,7 +87,26 @@ def _links(batch: int = 2000) -> Iterator[ChainLink]:
 
 def verify() -> ChainResult:
     """Check every event against its hash and its predecessor."""
-    return verify_chain(_links())
+    return verify_chain(_links(), chain_key())
+
+
+def checkpoint(taken_at) -> Checkpoint:
+    """The chain's length and head as they stand, signed with the key, for the operator to keep elsewhere."""
+    result = verify()
+    if not result.ok:
+        raise ValueError(f"the audit chain is broken at event {result.first_broken_id}: {result.problem}; "
+                         "no checkpoint is made of a broken chain")
+    return Checkpoint(taken_at.isoformat(), result.checked, result.last_id, result.head).signed(chain_key())
+
+
+def verify_against(kept: Checkpoint) -> tuple[ChainResult, str | None]:
+    """Verify the chain, then what it lost since a checkpoint kept outside the database (None: nothing)."""
+    result = verify()
+    if not result.ok:
+        return result, None
+    lost = against_checkpoint(result, lambda event_id: db.session.scalar(
+        select(AuditEvent.hash).where(AuditEvent.id == event_id)), kept, chain_key())
+    return result, lost
 
 
 def details_of(event: AuditEvent) -> dict:

@@ -7,7 +7,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from clinic import create_app, transactions
 from clinic.extensions import db
@@ -141,3 +141,56 @@ def test_backup_while_writing_restores_the_data(app, api, make_patient, ctx, run
 
         assert audit.verify().ok
         db.session.remove()
+
+
+def test_on_postgres_the_apps_role_can_only_read_and_append_audit_events(database_url):
+    """Migrated by the owner with DB_APP_ROLE set, the app's own login role cannot empty the audit table, disable
+    its trigger, or change or delete an event; it runs the app all the same (SPEC §11)."""
+    import uuid
+
+    from flask_migrate import upgrade
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import DBAPIError
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): roles and grants are PostgreSQL's")
+    suffix = uuid.uuid4().hex[:8]
+    name, role = f"chairside_roles_{suffix}", f"chairside_app_{suffix}"
+    server = database_url.rsplit("/", 1)[0]
+    admin = create_engine(server + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+        conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+    try:
+        owner_app = create_app(app_config(f"{server}/{name}", DB_APP_ROLE=role))
+        with owner_app.app_context():
+            upgrade()
+            from clinic.services import catalog
+
+            catalog.load(Actor.system("test"))
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+        app_url = f"postgresql+psycopg://{role}@{server.split('@', 1)[1]}/{name}"
+        as_app = create_engine(app_url)
+        for sql in ("TRUNCATE audit_events", "ALTER TABLE audit_events DISABLE TRIGGER USER",
+                    "UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events", "DELETE FROM drugs"):
+            with pytest.raises(DBAPIError, match="permission denied|must be owner"):
+                with as_app.begin() as conn:
+                    conn.execute(text(sql))
+        as_app.dispose()
+        runs = create_app(app_config(app_url))
+        with runs.app_context():
+            from clinic.services import accounts
+
+            accounts.create_user(Actor.system("test"), "rolecheck", "Role Check", "nurse", "correct horse battery")
+            db.session.commit()
+            assert audit.verify().ok and audit.verify().checked >= 2
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            conn.execute(text(f"DROP OWNED BY {role}"))
+            conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        admin.dispose()

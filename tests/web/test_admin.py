@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import insert, select, text
 
 from clinic.domain.chain import GENESIS, canonical_json, event_hash
+from clinic.services import audit
 from clinic.extensions import db
 from clinic.models import AuditEvent, User
 from tests.conftest import PASSWORD
@@ -196,7 +197,7 @@ def _bulk_audit_events(n):
         content = {"occurred_at": occurred.isoformat(), "user_id": None, "username": "bulk", "action":
                    "bulk_event" if i % 2 else "other_event", "object_type": "x", "object_id": str(i),
                    "patient_id": i % 7, "client_addr": "test", "details": canonical_json({"i": i})}
-        digest = event_hash(prev, content)
+        digest = event_hash(prev, content, audit.chain_key())
         rows.append({**content, "occurred_at": occurred, "prev_hash": prev, "hash": digest})
         prev = digest
     db.session.execute(insert(AuditEvent), rows)

@@ -126,6 +126,100 @@ def test_audit_verify_names_the_event_after_a_deleted_one(runner, make_user):
     assert result.exit_code == 1 and f"event {ids[2]}" in result.output
 
 
+def _rehash_from(first_id: int, key: bytes) -> None:
+    """Recompute every hash from an event on, as someone who edited it and wants the chain to verify would."""
+    from clinic.domain.chain import GENESIS, event_hash
+    from clinic.services.audit import hashed_content
+
+    rows = db.session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars().all()
+    previous, updates = GENESIS, []
+    for event in rows:
+        if event.id >= first_id:
+            content = hashed_content({c: getattr(event, c) for c in ("occurred_at", "user_id", "username", "action",
+                                                                    "object_type", "object_id", "patient_id",
+                                                                    "client_addr", "details")})
+            digest = event_hash(previous, content, key)
+            updates.append(f"UPDATE audit_events SET prev_hash = '{previous}', hash = '{digest}' WHERE id = {event.id}")
+            previous = digest
+        else:
+            previous = event.hash
+    db.session.remove()
+    for sql in updates:
+        _tamper(sql)
+
+
+def _checkpointed(runner, tmp_path, users=4):
+    """A few audited changes, then a checkpoint of them in a file; returns the file and the events' ids."""
+    from clinic.services import accounts
+    from clinic.services.actor import Actor
+
+    for n in range(users):
+        accounts.create_user(Actor.system("test"), f"chain{n}", "Chain Test", "nurse", "correct horse battery")
+    db.session.commit()
+    kept = tmp_path / "checkpoints.jsonl"
+    assert runner.invoke(args=["audit", "checkpoint", "--output", str(kept)]).exit_code == 0
+    ids = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    db.session.remove()
+    return kept, ids
+
+
+def test_a_checkpoint_is_a_signed_line_appended_to_a_file(runner, tmp_path, app):
+    with app.app_context():
+        kept, ids = _checkpointed(runner, tmp_path)
+        assert runner.invoke(args=["audit", "checkpoint", "--output", str(kept)]).exit_code == 0
+        lines = kept.read_text().splitlines()
+        assert len(lines) == 2 and f'"last_id":{ids[-1]}' in lines[0] and '"signature":' in lines[0]
+        result = runner.invoke(args=["audit", "verify", "--checkpoint", str(kept)])
+        assert result.exit_code == 0 and "all the checkpoint counted are there" in result.output
+
+
+def test_verify_fails_on_an_edited_event(runner, tmp_path, app):
+    with app.app_context():
+        kept, ids = _checkpointed(runner, tmp_path)
+        _tamper(f"UPDATE audit_events SET username = 'someone else' WHERE id = {ids[1]}")
+        result = runner.invoke(args=["audit", "verify", "--checkpoint", str(kept)])
+        assert result.exit_code == 1 and f"event {ids[1]}" in result.output and "does not match" in result.output
+
+
+def test_verify_fails_on_a_chain_rehashed_without_the_key(runner, tmp_path, app):
+    with app.app_context():
+        kept, ids = _checkpointed(runner, tmp_path)
+        _tamper(f"UPDATE audit_events SET username = 'someone else' WHERE id = {ids[1]}")
+        _rehash_from(ids[1], b"not the key: it is not in the database")
+        result = runner.invoke(args=["audit", "verify"])
+        assert result.exit_code == 1 and f"event {ids[1]}" in result.output
+
+
+def test_verify_against_the_checkpoint_fails_on_a_chain_rehashed_with_the_key(runner, tmp_path, app):
+    """Even someone holding the key cannot rewrite what a checkpoint kept elsewhere recorded."""
+    from clinic.services.audit import chain_key
+
+    with app.app_context():
+        kept, ids = _checkpointed(runner, tmp_path)
+        _tamper(f"UPDATE audit_events SET username = 'someone else' WHERE id = {ids[1]}")
+        _rehash_from(ids[1], chain_key())
+        assert runner.invoke(args=["audit", "verify"]).exit_code == 0  # the chain alone looks intact
+        result = runner.invoke(args=["audit", "verify", "--checkpoint", str(kept)])
+        assert result.exit_code == 1 and "rewritten" in result.output
+
+
+def test_verify_against_the_checkpoint_fails_when_the_last_events_are_removed(runner, tmp_path, app):
+    with app.app_context():
+        kept, ids = _checkpointed(runner, tmp_path)
+        _tamper(f"DELETE FROM audit_events WHERE id >= {ids[-2]}")
+        assert runner.invoke(args=["audit", "verify"]).exit_code == 0  # what is left chains
+        result = runner.invoke(args=["audit", "verify", "--checkpoint", str(kept)])
+        assert result.exit_code == 1 and "removed from the end" in result.output
+
+
+def test_verify_against_the_checkpoint_fails_on_an_emptied_table(runner, tmp_path, app):
+    with app.app_context():
+        kept, _ = _checkpointed(runner, tmp_path)
+        _tamper("DELETE FROM audit_events")
+        result = runner.invoke(args=["audit", "verify", "--checkpoint", str(kept)])
+        assert result.exit_code == 1 and "emptied" in result.output
+
+
 def test_postgres_refuses_update_and_delete_of_audit_events(make_user):
     from sqlalchemy.exc import DBAPIError
 
