@@ -118,3 +118,67 @@ def test_the_catalog_before_protocols_is_carried_forward(tmp_path):
             with admin.connect() as conn:
                 conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             admin.dispose()
+
+
+def _sha256_chain(conn, broken_at=None):
+    """Three audit events hashed as the app hashed them before keys (SHA-256 alone)."""
+    import hashlib
+    from datetime import datetime, timezone
+
+    from clinic.domain.chain import GENESIS, canonical_json
+    from clinic.services.audit import hashed_content
+
+    previous = GENESIS
+    for n in range(1, 4):
+        event = {"occurred_at": datetime(2026, 11, 1, 9, n, tzinfo=timezone.utc), "user_id": None, "username": None,
+                 "action": f"before_keys_{n}", "object_type": None, "object_id": None, "patient_id": None,
+                 "client_addr": "test", "details": canonical_json({})}
+        digest = hashlib.sha256((previous + canonical_json(hashed_content(event))).encode()).hexdigest()
+        if n == broken_at:
+            event["action"] = "changed_after_hashing"
+        conn.execute(text("INSERT INTO audit_events (occurred_at, user_id, username, action, object_type, object_id, "
+                          "patient_id, client_addr, details, prev_hash, hash) VALUES (:occurred_at, :user_id, "
+                          ":username, :action, :object_type, :object_id, :patient_id, :client_addr, :details, "
+                          ":prev_hash, :hash)"),
+                     {**event, "occurred_at": event["occurred_at"].replace(tzinfo=None)
+                      if conn.dialect.name == "sqlite" else event["occurred_at"], "prev_hash": previous,
+                      "hash": digest})
+        previous = digest
+
+
+@pytest.mark.parametrize("broken_at", [None, 2])
+def test_upgrading_a_database_with_data_re_keys_an_intact_chain_and_stops_at_a_broken_one(tmp_path, broken_at,
+                                                                                         capfd):
+    from flask_migrate import upgrade
+
+    url, admin, name = _fresh_database(tmp_path)
+    try:
+        app = create_app(app_config(url))
+        with app.app_context():
+            from clinic.extensions import db
+            from clinic.services import audit
+
+            upgrade(revision="0007")
+            with db.engine.begin() as conn:
+                conn.execute(text("INSERT INTO patients (mrn, first_name, last_name, first_key, last_key, date_of_birth, "
+                                  "sex, preferred_language, pregnant, active, created_at, updated_at, version) VALUES "
+                                  "('UP-1', 'Ana', 'Silva', 'ana', 'silva', '1980-01-01', 'female', 'en', false, true, "
+                                  "'2026-01-01', '2026-01-01', 1)"))
+                _sha256_chain(conn, broken_at)
+            if broken_at:
+                with pytest.raises(SystemExit):  # flask-migrate reports the error and exits 1
+                    upgrade()
+                kept = db.session.execute(text("SELECT action FROM audit_events ORDER BY id")).scalars().all()
+                assert kept[1] == "changed_after_hashing"  # left as it was found, not laundered into the new chain
+                assert "broken at event 2" in capfd.readouterr().err
+            else:
+                upgrade()  # tables other rows refer to are rebuilt on SQLite on the way
+                assert audit.verify().ok and audit.verify().checked == 3
+                assert db.session.execute(text("SELECT spo2_scale FROM patients")).scalar() == 1
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            admin.dispose()
