@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import InfusionSession, Patient, User, utcnow
-from . import accounts, patients, sessions
+from . import accounts, patients, sessions, treatment
 from .actor import Actor
 
 DEMO_USERS = (
@@ -31,7 +31,13 @@ DEMO_PATIENTS = (
          allergies="Sulfa drugs", weight_kg=Decimal("61.7"), phone="555-0127"),
     dict(mrn="MRN-100006", first_name="Tom", last_name="Brennan", date_of_birth=date(1972, 4, 17), sex="male",
          allergies=None, weight_kg=Decimal("77.0"), phone="555-0185"),
+    dict(mrn="MRN-100007", first_name="Elena", last_name="Petrova", date_of_birth=date(1987, 2, 9), sex="female",
+         allergies=None, weight_kg=Decimal("68.4"), height_cm=Decimal("166.0"), phone="555-0131",
+         preferred_language="es"),
 )
+# Elena Petrova transferred in after two Ocrevus infusions elsewhere: her next one here is infusion 3 (600 mg).
+TRANSFER_IN = dict(mrn="MRN-100007", drug="ocrelizumab", infusions=2, days_ago=170, had_reaction=False,
+                   source="Referral letter, Dr Lee, Riverside MS Center")
 
 
 def _seed_users(actor: Actor) -> list[tuple[str, str, str]]:
@@ -50,7 +56,15 @@ def _seed_patients(actor: Actor, progress) -> None:
     with progress(DEMO_PATIENTS, label="Demo patients") as items:
         for fields in items:
             if fields["mrn"] not in existing:
-                patients.register(actor, **fields)
+                patient = patients.register(actor, **fields)
+                if fields["mrn"] == TRANSFER_IN["mrn"]:
+                    _transferred_in(actor, patient.id)
+
+
+def _transferred_in(actor: Actor, patient_id: int) -> None:
+    details = {name: value for name, value in TRANSFER_IN.items() if name not in ("mrn", "days_ago")}
+    treatment.record_history(actor, patient_id, last_infusion_on=utcnow().date() - timedelta(days=TRANSFER_IN["days_ago"]),
+                             **details)
 
 
 def _ago(minutes: int):
@@ -92,6 +106,8 @@ def _seed_sessions(actor: Actor, today, progress) -> None:
         lambda: _reacting(nurse, ids["MRN-100003"], today),
         lambda: _observing(nurse, ids["MRN-100004"], today),
         lambda: _started(nurse, ids["MRN-100005"], "natalizumab", "5", today, 20),
+        # Transferred in after two infusions elsewhere: checked in for infusion 3 at the maintenance dose.
+        lambda: sessions.check_in(nurse, today, patient_id=ids["MRN-100007"], drug="ocrelizumab", chair="6"),
     ]
     with progress(steps, label="Demo sessions") as items:
         for step in items:
