@@ -55,11 +55,13 @@ def _user_page(user_id: int, status: int = 200):
 
 
 ACTIONS = {
-    "role": (RoleForm, lambda actor, uid, f: accounts.change_role(actor, uid, f.role.data), "Role changed."),
-    "deactivate": (ActiveForm, lambda actor, uid, f: accounts.set_active(actor, uid, False),
+    "role": (RoleForm, lambda actor, user_id, form: accounts.change_role(actor, user_id, form.role.data),
+             "Role changed."),
+    "deactivate": (ActiveForm, lambda actor, user_id, form: accounts.set_active(actor, user_id, False),
                    "Deactivated: logged out at the next request, tokens refused."),
-    "reactivate": (ActiveForm, lambda actor, uid, f: accounts.set_active(actor, uid, True), "Reactivated."),
-    "reset_password": (ResetPasswordForm, lambda actor, uid, f: accounts.reset_password(actor, uid, f.password.data),
+    "reactivate": (ActiveForm, lambda actor, user_id, form: accounts.set_active(actor, user_id, True), "Reactivated."),
+    "reset_password": (ResetPasswordForm,
+                       lambda actor, user_id, form: accounts.reset_password(actor, user_id, form.password.data),
                        "Password reset; the user must change it at next login."),
 }
 

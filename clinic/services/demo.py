@@ -71,8 +71,8 @@ def _ago(minutes: int):
     return utcnow() - timedelta(minutes=minutes)
 
 
-def _baseline(nurse: Actor, sid: int, minutes: int, **values) -> None:
-    sessions.record_vitals(nurse, sid, taken_at=_ago(minutes), phase="baseline", **values)
+def _baseline(nurse: Actor, session_id: int, minutes: int, **values) -> None:
+    sessions.record_vitals(nurse, session_id, taken_at=_ago(minutes), phase="baseline", **values)
 
 
 def _started(nurse: Actor, patient_id: int, drug: str, chair: str, today, minutes: int) -> int:
@@ -115,22 +115,22 @@ def _seed_sessions(actor: Actor, today, progress) -> None:
 
 
 def _reacting(nurse: Actor, patient_id: int, today) -> None:
-    sid = _started(nurse, patient_id, "ocrelizumab", "3", today, 70)
-    sessions.record_vitals(nurse, sid, taken_at=_ago(25), phase="during", systolic=102, diastolic=64,
+    session_id = _started(nurse, patient_id, "ocrelizumab", "3", today, 70)
+    sessions.record_vitals(nurse, session_id, taken_at=_ago(25), phase="during", systolic=102, diastolic=64,
                            heart_rate=112, resp_rate=22, spo2=94, temperature_c=Decimal("37.9"))
-    sessions.record_reactions(nurse, sid, [
+    sessions.record_reactions(nurse, session_id, [
         {"code": "itching", "onset_at": _ago(27), "grade": 2, "action": "rate_slowed"},
         {"code": "flushing", "onset_at": _ago(27), "grade": 2, "action": "medication_given",
          "medication": "Diphenhydramine 25 mg IV"}])
-    sessions.change_rate(nurse, sid, at=_ago(26), rate_ml_h=Decimal("60"))
+    sessions.change_rate(nurse, session_id, at=_ago(26), rate_ml_h=Decimal("60"))
 
 
 def _observing(nurse: Actor, patient_id: int, today) -> None:
-    sid = _started(nurse, patient_id, "natalizumab", "4", today, 80)
-    sessions.record_vitals(nurse, sid, taken_at=_ago(60), phase="during", systolic=122, diastolic=76,
+    session_id = _started(nurse, patient_id, "natalizumab", "4", today, 80)
+    sessions.record_vitals(nurse, session_id, taken_at=_ago(60), phase="during", systolic=122, diastolic=76,
                            heart_rate=70, spo2=98)
-    sessions.end(nurse, sid, at=_ago(15), full_dose=True)
-    sessions.record_vitals(nurse, sid, taken_at=_ago(10), phase="end", systolic=120, diastolic=74, heart_rate=68)
+    sessions.end(nurse, session_id, at=_ago(15), full_dose=True)
+    sessions.record_vitals(nurse, session_id, taken_at=_ago(10), phase="end", systolic=120, diastolic=74, heart_rate=68)
 
 
 def seed(actor: Actor, progress, today=None) -> list[tuple[str, str, str]]:
