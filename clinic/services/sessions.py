@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import current_app
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -156,14 +159,15 @@ def _refusals(plan: protocols.CheckInPlan, alerts) -> list[tuple[str, str]]:
         refusals.append(("retreat", f"This patient must not be given {plan.drug.brand} again (do-not-re-treat "
                                     f"alert: {alerts[0].reason})."))
     if plan.interval_short:
-        earliest = plan.earliest.on.isoformat() if plan.earliest.on else local_text(plan.earliest.at)
+        earliest = plan.earliest.on.isoformat() if plan.earliest.on else _clinic_time(plan.earliest.at)
         refusals.append(("interval", f"The last {plan.drug.brand} dose was on {plan.earliest.previous_on.isoformat()}; "
                                      f"infusion #{plan.number} may be given from {earliest} at the earliest."))
     return refusals
 
 
-def local_text(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+def _clinic_time(moment: datetime) -> str:
+    """A moment as the nurse reads it: the clinic's day and time."""
+    return moment.astimezone(ZoneInfo(current_app.config["CLINIC_TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
 
 
 def _dose(plan: protocols.CheckInPlan, data) -> tuple:
