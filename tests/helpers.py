@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
 
 from sqlalchemy import event
 
@@ -79,3 +80,62 @@ def started_session(client, patient_id, drug, started_minutes_ago=90, **fields) 
                                            "systolic": 120, "diastolic": 80}, 201)
     post(client, session["id"], "start", {"at": ago(started_minutes_ago)})
     return session["id"]
+
+
+class _FormReader(HTMLParser):
+    """Collect what a browser would submit from a page's forms (text, number, date, hidden, ticked boxes, selects)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.fields: dict[str, str | list[str]] = {}
+        self._select: str | None = None
+        self._select_first: str | None = None
+        self._textarea: str | None = None
+
+    def _put(self, name, value):
+        if name in self.fields:
+            known = self.fields[name]
+            self.fields[name] = (known if isinstance(known, list) else [known]) + [value]
+        else:
+            self.fields[name] = value
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self._put(name, attrs.get("value", "on"))
+            elif kind not in ("submit", "button", "reset", "file"):
+                self._put(name, attrs.get("value", ""))
+        elif tag == "select" and name:
+            self._select, self._select_first = name, None
+        elif tag == "option" and self._select:
+            value = attrs.get("value", "")
+            if self._select_first is None:
+                self._select_first = value
+            if "selected" in attrs:
+                self._put(self._select, value)
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.fields[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select:
+            if self._select not in self.fields:
+                self.fields[self._select] = self._select_first or ""
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+
+def form_fields(html: str) -> dict[str, str | list[str]]:
+    """The values a browser would submit from the page's form fields, by name (a list where a name repeats)."""
+    reader = _FormReader()
+    reader.feed(html)
+    return reader.fields

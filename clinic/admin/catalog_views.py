@@ -1,59 +1,79 @@
 """The drug and reaction catalog: readable by supervisors, edited by admins."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
-from ..domain import catalog as data
+from ..domain.catalog_rules import SOURCE_KEYS
 from ..formtools import show_service_error
 from ..security import role_required
 from ..services import catalog_admin
-from ..services.errors import ServiceError
-from ..web import current_actor
-from .forms import DrugForm, ReactionForm
+from ..services.errors import Invalid, ServiceError
+from ..web import current_actor, local_today
+from .drug_form import NEW_DRUG, DrugForm, form_data
+from .forms import ReactionForm
 from .views import bp
+
+_AUTO = object()  # the request's form data, as Flask-WTF reads it
 
 
 @bp.route("/catalog")
 @role_required("supervisor")
 def catalog():
-    """List drugs (with their version in force) and reactions."""
-    entries = [(drug, version, data.Drug.from_dict(version.definition))
-               for drug, version in catalog_admin.drugs_in_force()]
-    return render_template("admin/catalog.html", drugs=entries, reactions=catalog_admin.all_reactions())
+    """List each drug's protocol (the version in force) and the reaction checklist."""
+    reactions = catalog_admin.all_reactions()
+    return render_template("admin/catalog.html", drugs=catalog_admin.drugs_in_force(), reactions=reactions,
+                           reaction_labels={r.code: r.label for r in reactions}, sources=SOURCE_KEYS)
 
 
-def _drug_form_page(form, title, new):
-    if form.validate_on_submit():
-        try:
-            entry = catalog_admin.save_drug(current_actor(), form.data, new=new)
-        except ServiceError as exc:
-            show_service_error(form, exc)
-            return render_template("admin/drug_form.html", form=form, title=title, new=new), exc.status
-        else:
-            flash(f"Saved {entry.brand}. Sessions already recorded keep the version they were recorded with.",
-                  "success")
-            return redirect(url_for("admin.catalog"))
-    return render_template("admin/drug_form.html", form=form, title=title, new=new)
+def _drug_form(data: dict, formdata=_AUTO) -> DrugForm:
+    form = DrugForm(data=data) if formdata is _AUTO else DrugForm(formdata=formdata, data=data)
+    form.offer([(r.code, r.label + ("" if r.active else " (inactive)")) for r in catalog_admin.all_reactions()],
+               catalog_admin.drug_names())
+    return form
+
+
+def _drug_form_page(form: DrugForm, title: str, code: str | None):
+    """Add a row, refuse with each field named, or save a new version and go back to the catalog."""
+    if not form.is_submitted():
+        return render_template("admin/drug_form.html", form=form, title=title, code=code)
+    if form.add.data:
+        form.add_row(form.add.data)
+        return render_template("admin/drug_form.html", form=form, title=title, code=code)
+    if not form.validate():
+        return render_template("admin/drug_form.html", form=form, title=title, code=code), 422
+    definition = form.definition()
+    try:
+        drug = catalog_admin.save_drug(current_actor(), definition, today=local_today(), code=code)
+    except Invalid as exc:
+        # Shown again as the service read it (removed and empty rows gone), so each path names its input.
+        shown = _drug_form(form_data(definition), formdata=None)
+        shown.place_errors(exc.fields)
+        return render_template("admin/drug_form.html", form=shown, title=title, code=code), exc.status
+    flash(f"Saved {drug.brand}. Sessions already recorded keep the version they were recorded with.", "success")
+    return redirect(url_for("admin.catalog", _anchor=f"drug-{drug.code}"))
 
 
 @bp.route("/catalog/drugs/new", methods=["GET", "POST"])
 @role_required("admin")
 def drug_new():
-    """Add a drug, e.g. a new biosimilar."""
-    return _drug_form_page(DrugForm(), "Add a drug", new=True)
+    """Add a drug, from scratch or from a copy of one (e.g. a new biosimilar with its own protocol)."""
+    copy = request.args.get("copy")
+    found = catalog_admin.drug_in_force(copy) if copy else None
+    data = {**form_data(found[1]), "code": ""} if found else NEW_DRUG
+    return _drug_form_page(_drug_form(data), "Add a drug", code=None)
 
 
 @bp.route("/catalog/drugs/<code>", methods=["GET", "POST"])
 @role_required("admin")
 def drug_edit(code: str):
-    """Edit a drug; saving makes a new catalog version."""
-    found = catalog_admin.version_in_force(code)
+    """Edit every part of a drug; saving makes a new catalog version."""
+    found = catalog_admin.drug_in_force(code)
     if found is None:
         abort(404)
-    form = DrugForm(data=catalog_admin.drug_form_values(data.Drug.from_dict(found.definition)))
-    form.code.render_kw = {"readonly": True}
+    version, drug = found
+    form = _drug_form(form_data(drug))
     form.code.data = code  # the code identifies the drug and never changes
-    return _drug_form_page(form, f"Edit {found.definition['brand']} (version {found.version})", new=False)
+    return _drug_form_page(form, f"Edit {drug.brand} (version {version.version})", code=code)
 
 
 def _reaction_form_page(form, title, new):

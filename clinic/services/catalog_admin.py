@@ -1,42 +1,22 @@
 """Admins' edits of the catalog: each one a new version; recorded sessions keep theirs."""
 from __future__ import annotations
 
-import re
-from decimal import Decimal
+from datetime import date
 
+from pydantic import ValidationError
 from sqlalchemy import select
 
-from ..domain import catalog as data
+from ..domain import catalog_rules, protocols
 from ..extensions import db
 from ..models import Drug, DrugVersion, Reaction, utcnow
 from . import audit
 from .actor import Actor
-from .catalog import _add_drug_version, _as_stored, _current_version
+from .catalog import _add_drug_version, _as_stored
 from .errors import Conflict, Invalid, NotFound
+from .validation import field_errors
 
-CODE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+CODE = catalog_rules.CODE_PATTERN
 SYSTEMS = {"skin_mucosal", "respiratory", "circulatory", "gastrointestinal", "laryngeal"}
-
-
-def _lines(text: str | None) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-def parse_observation(text: str) -> tuple[tuple[int, int], ...]:
-    """Read "1:60, 3:0" into ((1, 60), (3, 0))."""
-    steps = []
-    for part in re.split(r"[,\s]+", text.strip()):
-        match = re.fullmatch(r"(\d{1,3}):(\d{1,4})", part)
-        if not match:
-            raise Invalid.field("observation", f"write steps as infusion:minutes, e.g. 1:60, 3:0 (not {part!r})")
-        number, minutes = int(match[1]), int(match[2])
-        if number < 1 or minutes > 1440:
-            raise Invalid.field("observation", "infusion numbers start at 1; at most 1440 minutes")
-        steps.append((number, minutes))
-    steps.sort()
-    if not steps or steps[0][0] != 1:
-        raise Invalid.field("observation", "the first step must be for infusion 1")
-    return tuple(steps)
 
 
 def _code(value: str, field: str) -> str:
@@ -46,74 +26,20 @@ def _code(value: str, field: str) -> str:
     return value
 
 
-def parse_checks(text: str | None) -> tuple[data.Check, ...]:
-    """Read one check per line: code | prompt | what to do if not."""
-    checks = []
-    for line in _lines(text):
-        parts = [p.strip() for p in line.split("|")]
-        if len(parts) != 3 or not all(parts):
-            raise Invalid.field("checks", f"write code | prompt | what to do if not ({line!r})")
-        checks.append(data.Check(_code(parts[0], "checks"), parts[1], parts[2]))
-    return tuple(checks)
-
-
-def _ranges(text: str) -> tuple[tuple[int, int | None], ...]:
-    ranges = []
-    for part in [p.strip() for p in text.split(",") if p.strip()]:
-        match = re.fullmatch(r"(\d+)\s*(?:-\s*(\d*))?", part)
-        if not match:
-            raise Invalid.field("premedications", f"infusion numbers like 1-3, 6-8 ({part!r})")
-        low = int(match[1])
-        high = low if match[2] is None and "-" not in part else (int(match[2]) if match[2] else None)
-        ranges.append((low, high))
-    return tuple(ranges)
-
-
-def parse_premedications(text: str | None) -> tuple[data.Premedication, ...]:
-    """Read one premedication per line: code | text | required/optional | ranges."""
-    premeds = []
-    for line in _lines(text):
-        parts = [p.strip() for p in line.split("|")]
-        if len(parts) not in (3, 4) or not all(parts[:3]) or parts[2].lower() not in ("required", "optional"):
-            raise Invalid.field("premedications", f"write code | text | required or optional | ranges ({line!r})")
-        ranges = _ranges(parts[3]) if len(parts) == 4 else ()
-        premeds.append(data.Premedication(_code(parts[0], "premedications"), parts[1],
-                                          parts[2].lower() == "required", ranges))
-    return tuple(premeds)
-
-
-def build_drug(fields: dict) -> data.Drug:
-    """Validate a drug form and return the catalog entry it describes."""
-    dose = fields.get("default_dose")
-    if dose is None or not Decimal(dose).is_finite() or Decimal(dose) <= 0:
-        raise Invalid.field("default_dose", "enter a dose above 0")
-    if fields.get("next_due_rule") not in ("none", "anti_cd20", "every_4_weeks", "alemtuzumab_course"):
-        raise Invalid.field("next_due_rule", "choose a rule")
-    if fields.get("category") not in ("disease_modifying", "supportive"):
-        raise Invalid.field("category", "choose a category")
-    return data.Drug(
-        code=_code(fields["code"], "code"), brand=fields["brand"].strip(), generic=fields["generic"].strip(),
-        category=fields["category"], default_dose=Decimal(dose), dose_unit=fields["dose_unit"].strip(),
-        regimen=(fields.get("regimen") or "").strip(), infusion_time=(fields.get("infusion_time") or "").strip(),
-        observation=parse_observation(fields["observation"]), next_due_rule=fields["next_due_rule"],
-        checks=parse_checks(fields.get("checks")), premedications=parse_premedications(fields.get("premedications")),
-        warning_signs=tuple(_lines(fields.get("warning_signs"))), rxnorm=fields.get("rxnorm"),
-        active=bool(fields.get("active")),
-    )
-
-
-def drugs_in_force() -> list[tuple[Drug, DrugVersion]]:
-    """Every drug with the catalog version in force, in one query."""
-    return list(db.session.execute(
+def drugs_in_force() -> list[tuple[Drug, DrugVersion, protocols.Drug]]:
+    """Every drug with the catalog version in force and its definition, in one query."""
+    rows = db.session.execute(
         select(Drug, DrugVersion).join(DrugVersion, (DrugVersion.drug_code == Drug.code)
-                                       & (DrugVersion.version == Drug.current_version)).order_by(Drug.id)).all())
+                                       & (DrugVersion.version == Drug.current_version)).order_by(Drug.id)).all()
+    return [(drug, version, protocols.Drug.from_dict(version.definition)) for drug, version in rows]
 
 
-def version_in_force(code: str) -> DrugVersion | None:
-    """The catalog version of one drug that new check-ins get."""
-    return db.session.execute(
+def drug_in_force(code: str) -> tuple[DrugVersion, protocols.Drug] | None:
+    """One drug's version in force (what new check-ins get) and its definition, or None."""
+    version = db.session.execute(
         select(DrugVersion).join(Drug, (DrugVersion.drug_code == Drug.code)
                                  & (DrugVersion.version == Drug.current_version)).where(Drug.code == code)).scalar()
+    return None if version is None else (version, protocols.Drug.from_dict(version.definition))
 
 
 def all_reactions() -> list[Reaction]:
@@ -126,56 +52,75 @@ def reaction_by_code(code: str) -> Reaction | None:
     return db.session.scalar(select(Reaction).where(Reaction.code == code))
 
 
-def save_drug(actor: Actor, fields: dict, *, new: bool) -> data.Drug:
-    """Add a drug or store an edit as a new version (source: admin)."""
-    entry = build_drug(fields)
-    row = db.session.scalar(select(Drug).where(Drug.code == entry.code))
-    if new and row is not None:
-        raise Conflict("A drug with this code exists.", {"code": ["already in the catalog"]})
-    if not new and row is None:
+def drug_names() -> list[tuple[str, str]]:
+    """Every drug's code and name on screens, in catalog order (a do-not-re-treat rule may name them)."""
+    return [(code, brand) for code, brand in db.session.execute(select(Drug.code, Drug.brand).order_by(Drug.id))]
+
+
+def _problems(definition: dict, today: date) -> tuple[protocols.Drug, dict[str, list[str]]]:
+    """Read a definition, checking its types and then what the types cannot say (catalog_rules)."""
+    try:
+        drug = protocols.Drug.from_dict(definition)
+    except ValidationError as exc:
+        raise Invalid("The drug was not saved: some values are not valid.", field_errors(exc, "-")) from exc
+    reactions = frozenset(db.session.scalars(select(Reaction.code)))
+    drugs = frozenset(db.session.scalars(select(Drug.code)))
+    return drug, catalog_rules.drug_problems(drug, reactions=reactions, drugs=drugs, today=today)
+
+
+def save_drug(actor: Actor, definition: dict, *, today: date, code: str | None = None) -> protocols.Drug:
+    """Store a drug definition as a new catalog version (source: admin); `code` None adds a drug.
+
+    The whole definition is checked before anything is stored: its types (Drug.from_dict) and the rules
+    the types cannot express (catalog_rules). The audit event lists each changed field, before and after.
+    Sessions keep the version they were checked in with: nothing recorded changes.
+    """
+    if code is not None:
+        definition = {**definition, "code": code}  # the code identifies the drug and never changes
+    drug, problems = _problems(definition, today)
+    row = db.session.scalar(select(Drug).where(Drug.code == drug.code))
+    if code is None and row is not None:
+        problems.setdefault("code", []).append("a drug with this code is already in the catalog")
+    if code is not None and row is None:
         raise NotFound("No such drug.")
-    changes = {}
+    if problems:
+        raise Invalid("The drug was not saved: " + ", ".join(problems) + ".", problems)
+    stored = _as_stored(drug.to_dict())
+    before: dict = {}
     if row is None:
-        row = Drug(code=entry.code, brand=entry.brand, generic=entry.generic, category=entry.category,
-                   current_version=0)
+        row = Drug(code=drug.code, brand=drug.brand, generic=drug.generic, category=drug.category, current_version=0)
         db.session.add(row)
         db.session.flush()
     else:
-        current = _current_version(row)
-        previous = data.Drug.from_dict(current.definition) if current else None
-        if previous is not None:
-            entry = data.Drug(**{**entry.__dict__, "rxnorm": previous.rxnorm})
-            if _as_stored(entry.to_dict()) == current.definition:
-                return entry
-            changes = _changed_fields(drug_form_values(previous), drug_form_values(entry))
-    version = _add_drug_version(row, _as_stored(entry.to_dict()), "admin", actor)
-    audit.record(actor, "drug_added" if new else "drug_edited", object_type="drug", object_id=entry.code,
-                 details={"version": version.version, **changes})
-    return entry
+        current = db.session.scalar(select(DrugVersion).where(
+            DrugVersion.drug_code == row.code, DrugVersion.version == row.current_version))
+        before = current.definition if current is not None else {}
+        if before == stored:
+            return drug
+    version = _add_drug_version(row, stored, "admin", actor)
+    audit.record(actor, "drug_added" if code is None else "drug_edited", object_type="drug", object_id=drug.code,
+                 details={"version": version.version, **changed_fields(before, stored)})
+    return drug
 
 
-def _changed_fields(before: dict, after: dict) -> dict:
-    """Each form field that changed, as {before, after}, in the words the admin typed."""
-    return {key: {"before": before[key], "after": after[key]} for key in after if before.get(key) != after[key]}
+def changed_fields(before: dict, after: dict) -> dict[str, dict]:
+    """Each field that differs between two definitions, named by its path, as {before, after}."""
+    old, new = _flat(before), _flat(after)
+    return {key: {"before": old.get(key), "after": new.get(key)}
+            for key in dict.fromkeys([*old, *new]) if old.get(key) != new.get(key)}
 
 
-def drug_form_values(entry: data.Drug) -> dict:
-    """Turn a catalog entry into the drug form's text fields."""
-    def ranges(p):
-        return ", ".join(f"{lo}-{hi if hi is not None else ''}" if hi != lo else str(lo)
-                         for lo, hi in p.required_infusions)
-
-    return {
-        "code": entry.code, "brand": entry.brand, "generic": entry.generic, "category": entry.category,
-        "default_dose": entry.default_dose, "dose_unit": entry.dose_unit, "regimen": entry.regimen,
-        "infusion_time": entry.infusion_time, "observation": ", ".join(f"{n}:{m}" for n, m in entry.observation),
-        "next_due_rule": entry.next_due_rule,
-        "checks": "\n".join(f"{c.code} | {c.prompt} | {c.stop_text}" for c in entry.checks),
-        "premedications": "\n".join(
-            f"{p.code} | {p.text} | {'required' if p.required else 'optional'}"
-            + (f" | {ranges(p)}" if p.required_infusions else "") for p in entry.premedications),
-        "warning_signs": "\n".join(entry.warning_signs), "active": entry.active,
-    }
+def _flat(value, prefix: str = "") -> dict:
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return {prefix: value}
+    flat: dict = {}
+    for key, item in items:
+        flat.update(_flat(item, catalog_rules.path(prefix, key) if prefix else str(key)))
+    return flat if flat or not prefix else {prefix: value}
 
 
 def save_reaction(actor: Actor, fields: dict, *, new: bool) -> Reaction:
@@ -203,7 +148,7 @@ def save_reaction(actor: Actor, fields: dict, *, new: bool) -> Reaction:
         before = {k: getattr(row, k) for k in values}
         if before == values:
             return row
-        changes = _changed_fields(before, values)
+        changes = changed_fields(before, values)
         for key, value in values.items():
             setattr(row, key, value)
         row.version += 1

@@ -17,11 +17,11 @@ def validate(schema: type[BaseModel], data) -> BaseModel:
         raise Invalid("Some values are not valid: " + ", ".join(fields), fields) from exc
 
 
-def field_errors(exc: ValidationError) -> dict[str, list[str]]:
-    """Turn pydantic's errors into SPEC §8's {field: [why]}."""
+def field_errors(exc: ValidationError, separator: str = ".") -> dict[str, list[str]]:
+    """Turn pydantic's errors into SPEC §8's {field: [why]} (a form's nested fields join with "-")."""
     fields: dict[str, list[str]] = {}
     for err in exc.errors():
-        name = ".".join(str(p) for p in err["loc"]) or "body"
+        name = separator.join(str(p) for p in err["loc"]) or "body"
         fields.setdefault(name, []).append(_words(err))
     return fields
 
