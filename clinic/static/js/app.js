@@ -105,6 +105,19 @@
     arm();
   }
 
+  // Catalog form: after a refusal the summary of what to fix gets the focus; after "Add …" the new row's
+  // first field does (the page came back at the list's fragment).
+  function catalogFocus() {
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); return; }
+    var list = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    if (!list || !/-list$/.test(list.id) || !document.querySelector("form.drug-form")) { return; }
+    var rows = list.querySelectorAll(":scope > fieldset, :scope > .field");
+    var last = rows.length ? rows[rows.length - 1] : list;
+    var field = last.querySelector("input:not([type=hidden]):not([type=checkbox]), select");
+    if (field) { field.focus(); }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     tickCountdowns();
     setInterval(tickCountdowns, 1000);
@@ -113,4 +126,6 @@
     checkInProtocol();
     idleLogout();
   });
+  // After the load: going to the fragment would otherwise take the focus back to the page.
+  window.addEventListener("load", function () { setTimeout(catalogFocus, 0); });
 })();
