@@ -52,6 +52,7 @@ RATE_PLACES = 1  # the chair records mL/h to 0.1
 MAX_RATE_ML_KG_H = Decimal(50)
 RATE_PER_KG_PLACES = 3
 MAX_MINUTES = 1440
+MAX_INFUSION_NUMBER = 10_000
 MAX_INTERVAL_DAYS = 3650
 MAX_COURSE_DAYS = 31
 MAX_WEEKS = 520
@@ -190,6 +191,10 @@ def _coverage(found: _Found, rows: tuple[ProtocolRow, ...]) -> None:
         if first < 1:
             found.add(path(where, "first"), "infusion numbers start at 1")
             return
+        if max(first, last or 0) > MAX_INFUSION_NUMBER:
+            found.add(path(where, "last" if (last or 0) > MAX_INFUSION_NUMBER else "first"),
+                      f"must be at most {MAX_INFUSION_NUMBER}")
+            return
         if last is not None and last < first:
             found.add(path(where, "last"), f"must be {first} or more (or empty: and every later one)")
             return
@@ -274,7 +279,8 @@ def _interval(found: _Found, prefix: str, interval: Interval) -> None:
 
 
 def _infusions(found: _Found, prefix: str, item: Premedication | Check) -> None:
-    found.whole(path(prefix, "infusions", "first"), item.infusions.first, 1, 10_000)
+    found.whole(path(prefix, "infusions", "first"), item.infusions.first, 1, MAX_INFUSION_NUMBER)
+    found.whole(path(prefix, "infusions", "last"), item.infusions.last, 1, MAX_INFUSION_NUMBER, required=False)
     if item.infusions.last is not None and item.infusions.last < item.infusions.first:
         found.add(path(prefix, "infusions", "last"),
                   f"must be {item.infusions.first} or more (or empty: and every later one)")

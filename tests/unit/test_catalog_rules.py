@@ -56,6 +56,9 @@ def test_every_drug_of_the_data_file_may_be_saved_as_it_is(drug):
     ([(1, 1), (2, 2)], "protocol-1-infusions-last", "leave empty"),
     ([(1, 1), (2, 1), (3, None)], "protocol-1-infusions-last", "must be 2 or more"),
     ([(0, None)], "protocol-0-infusions-first", "start at 1"),
+    ([(1, 1), (2, 9_999), (10_000, None)], None, None),
+    ([(1, 1), (2, 10_000), (10_001, None)], "protocol-2-infusions-first", "at most 10000"),
+    ([(1, 1), (2, 10_001), (10_002, None)], "protocol-1-infusions-last", "at most 10000"),
 ])
 def test_protocol_rows_cover_every_infusion_once(ranges, field, words):
     base = drug_by_code("ocrelizumab")
@@ -264,10 +267,15 @@ def test_course_days_need_courses_and_go_forward():
     assert list(problems(replace(lemtrada, premedications=(backwards,)))) == ["premedications-0-course_days-1"]
 
 
-def test_premedication_infusions_go_forward():
+@pytest.mark.parametrize("infusions, field", [
+    (Infusions(1, 1), None), (Infusions(2, 2), None), (Infusions(3, None), None), (Infusions(1, 10_000), None),
+    (Infusions(2, 1), "premedications-0-infusions-last"), (Infusions(0, None), "premedications-0-infusions-first"),
+    (Infusions(1, 10_001), "premedications-0-infusions-last"),
+])
+def test_premedication_infusions_go_forward(infusions, field):
     ocrevus = drug_by_code("ocrelizumab")
-    first_only = Premedication("x_premed", "X", True, Infusions(2, 1), None, "L1", "2026-12-01")
-    assert list(problems(replace(ocrevus, premedications=(first_only,)))) == ["premedications-0-infusions-last"]
+    premedication = Premedication("x_premed", "X", True, infusions, None, "L1", "2026-12-01")
+    assert list(problems(replace(ocrevus, premedications=(premedication,)))) == ([field] if field else [])
 
 
 @pytest.mark.parametrize("courses, field", [
