@@ -7,7 +7,7 @@ from ..domain.catalog_rules import SOURCE_KEYS
 from ..formtools import show_service_error
 from ..security import role_required
 from ..services import catalog_admin
-from ..services.errors import Invalid, ServiceError
+from ..services.errors import Conflict, Invalid, ServiceError
 from ..web import current_actor, local_today
 from .drug_form import NEW_DRUG, DrugForm, form_data
 from .forms import ReactionForm
@@ -42,13 +42,18 @@ def _drug_form_page(form: DrugForm, title: str, code: str | None):
     if not form.validate():
         return render_template("admin/drug_form.html", form=form, title=title, code=code), 422
     definition = form.definition()
+    based_on = int(form.based_on.data) if (form.based_on.data or "").isdigit() else None
     try:
-        drug = catalog_admin.save_drug(current_actor(), definition, today=local_today(), code=code)
+        drug = catalog_admin.save_drug(current_actor(), definition, today=local_today(), code=code,
+                                       based_on=based_on)
     except Invalid as exc:
         # Shown again as the service read it (removed and empty rows gone), so each path names its input.
-        shown = _drug_form(form_data(definition), formdata=None)
+        shown = _drug_form({**form_data(definition), "based_on": form.based_on.data}, formdata=None)
         shown.place_errors(exc.fields)
         return render_template("admin/drug_form.html", form=shown, title=title, code=code), exc.status
+    except Conflict as exc:
+        flash(exc.message, "error")
+        return render_template("admin/drug_form.html", form=form, title=title, code=code), exc.status
     flash(f"Saved {drug.brand}. Sessions already recorded keep the version they were recorded with.", "success")
     return redirect(url_for("admin.catalog", _anchor=f"drug-{drug.code}"))
 
@@ -71,7 +76,7 @@ def drug_edit(code: str):
     if found is None:
         abort(404)
     version, drug = found
-    form = _drug_form(form_data(drug))
+    form = _drug_form({**form_data(drug), "based_on": version.version})
     form.code.data = code  # the code identifies the drug and never changes
     return _drug_form_page(form, f"Edit {drug.brand} (version {version.version})", code=code)
 

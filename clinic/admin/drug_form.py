@@ -13,8 +13,8 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, DecimalField, FieldList, Form, FormField, IntegerField, SelectField, StringField,
-    SubmitField,
+    BooleanField, DateField, DecimalField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField,
+    StringField, SubmitField,
 )
 from wtforms.validators import Optional
 
@@ -193,6 +193,8 @@ class DrugForm(FlaskForm):
     warnings = FieldList(FormField(WarningForm), label="Warning signs for the patient")
     # The list an "Add" button asked for (the button's value); never shown as a field.
     add = StringField("Add a row to")
+    # The catalog version the form was opened at: a save refuses when another one came first.
+    based_on = HiddenField("Version edited")
     save = SubmitField("Save drug")
 
     def __init__(self, *args, **kwargs):

@@ -68,21 +68,28 @@ def _problems(definition: dict, today: date) -> tuple[protocols.Drug, dict[str, 
     return drug, catalog_rules.drug_problems(drug, reactions=reactions, drugs=drugs, today=today)
 
 
-def save_drug(actor: Actor, definition: dict, *, today: date, code: str | None = None) -> protocols.Drug:
+def save_drug(actor: Actor, definition: dict, *, today: date, code: str | None = None,
+              based_on: int | None = None) -> protocols.Drug:
     """Store a drug definition as a new catalog version (source: admin); `code` None adds a drug.
 
     The whole definition is checked before anything is stored: its types (Drug.from_dict) and the rules
-    the types cannot express (catalog_rules). The audit event lists each changed field, before and after.
-    Sessions keep the version they were checked in with: nothing recorded changes.
+    the types cannot express (catalog_rules). `based_on`, the version the admin's form was opened at, must
+    still be in force: a second admin's save in between is not overwritten unseen. The audit event lists
+    each changed field, before and after. Sessions keep the version they were checked in with.
     """
     if code is not None:
         definition = {**definition, "code": code}  # the code identifies the drug and never changes
     drug, problems = _problems(definition, today)
-    row = db.session.scalar(select(Drug).where(Drug.code == drug.code))
+    # Locked until the commit (PostgreSQL): two saves of one drug take their version numbers in turn.
+    row = db.session.scalar(select(Drug).where(Drug.code == drug.code).with_for_update())
     if code is None and row is not None:
         problems.setdefault("code", []).append("a drug with this code is already in the catalog")
     if code is not None and row is None:
         raise NotFound("No such drug.")
+    if code is not None and based_on is not None and row.current_version != based_on:
+        raise Conflict(f"{row.brand} was saved by someone else after you opened it (now version "
+                       f"{row.current_version}); your changes were not saved. Open it again and make them there.",
+                       {"based_on": ["another save came first"]})
     if problems:
         raise Invalid("The drug was not saved: " + ", ".join(problems) + ".", problems)
     stored = _as_stored(drug.to_dict())

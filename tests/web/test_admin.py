@@ -233,6 +233,23 @@ def test_a_bad_edit_is_refused_naming_the_field_and_nothing_is_stored(login, ctx
     assert _audited(ctx, "drug_edited") == []
 
 
+def test_a_save_on_a_stale_form_is_refused_and_keeps_what_was_typed(login, ctx):
+    first, second = login("admin"), login("admin")
+    mine, theirs = _drug_page(first, "natalizumab"), _drug_page(second, "natalizumab")
+    assert mine["based_on"] == "1"
+    theirs["warnings-1-text"] = "Their rewording."
+    assert second.post("/admin/catalog/drugs/natalizumab", theirs).status_code == 302
+    mine["warnings-0-text"] = "My rewording."
+    refused = first.post("/admin/catalog/drugs/natalizumab", mine)
+    page = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 409 and "saved by someone else after you opened it (now version 2)" in page
+    assert form_fields(page)["warnings-0-text"] == "My rewording."
+    assert _versions(ctx, "natalizumab") == [1, 2]
+    stored = _drug_page(first, "natalizumab")
+    assert stored["based_on"] == "2" and stored["warnings-1-text"] == "Their rewording."
+    assert stored["warnings-0-text"] != "My rewording."
+
+
 def test_a_retreat_rule_names_reactions_from_the_reaction_catalog(login, ctx):
     admin = login("admin")
     fields = _drug_page(admin, "natalizumab")
@@ -287,7 +304,7 @@ def test_a_new_biosimilar_is_added_to_rituximab_as_a_product_row(login, api, mak
                                                              "product": "rituximab_new"}).get_json()
     assert checked_in["product"]["brand"] == "Newmab"
     # A product code used twice is refused, naming the second.
-    fields.update({"products-4-code": "truxima"})
+    fields = {**_drug_page(admin, "rituximab"), "products-4-code": "truxima"}
     refused = admin.post("/admin/catalog/drugs/rituximab", fields)
     assert refused.status_code == 422 and "<code>products-4-code</code>" in refused.get_data(as_text=True)
 
