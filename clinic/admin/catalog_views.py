@@ -42,13 +42,14 @@ def _drug_form_page(form: DrugForm, title: str, code: str | None):
     if not form.validate():
         return render_template("admin/drug_form.html", form=form, title=title, code=code), 422
     definition = form.definition()
-    based_on = int(form.based_on.data) if (form.based_on.data or "").isdigit() else None
+    opened_at = str(form.based_on.data or "")
+    based_on = int(opened_at) if opened_at.isdigit() else None
     try:
         drug = catalog_admin.save_drug(current_actor(), definition, today=local_today(), code=code,
                                        based_on=based_on)
     except Invalid as exc:
         # Shown again as the service read it (removed and empty rows gone), so each path names its input.
-        shown = _drug_form({**form_data(definition), "based_on": form.based_on.data}, formdata=None)
+        shown = _drug_form({**form_data(definition), "based_on": opened_at}, formdata=None)
         shown.place_errors(exc.fields)
         return render_template("admin/drug_form.html", form=shown, title=title, code=code), exc.status
     except Conflict as exc:
