@@ -403,8 +403,8 @@ def test_the_catalog_page_makes_the_same_queries_however_many_drugs_and_versions
 
     before = queries()
     admin = login("admin")
-    for text in ("First rewording.", "Second rewording."):
-        fields = {**_drug_page(admin, "natalizumab"), "warnings-0-text": text}
+    for wording in ("First rewording.", "Second rewording."):
+        fields = {**_drug_page(admin, "natalizumab"), "warnings-0-text": wording}
         assert admin.post("/admin/catalog/drugs/natalizumab", fields).status_code == 302
     copied = form_fields(admin.get("/admin/catalog/drugs/new?copy=rituximab").get_data(as_text=True))
     assert admin.post("/admin/catalog/drugs/new", {**copied, "code": "rituximab_copy"}).status_code == 302
