@@ -1,5 +1,5 @@
 """The whole session lifecycle through the JSON API, and its refusals (SPEC §4, §8)."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 
