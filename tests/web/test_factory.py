@@ -27,6 +27,7 @@ def test_production_refuses_login_counts_that_each_worker_keeps_apart(monkeypatc
     worker."""
     monkeypatch.setenv("CHAIRSIDE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("AUDIT_KEY", "a" * 40)
     if store is None:
         monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
     else:
@@ -52,9 +53,23 @@ def test_a_setting_that_makes_no_sense_stops_the_start_naming_it(monkeypatch, va
         create_app({"SECRET_KEY": "t"})
 
 
+@pytest.mark.parametrize("audit_key", [None, "", "x" * 31])
+def test_production_refuses_to_start_without_an_audit_key_of_32_bytes(monkeypatch, audit_key):
+    monkeypatch.setenv("CHAIRSIDE_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    if audit_key is None:
+        monkeypatch.delenv("AUDIT_KEY", raising=False)
+    else:
+        monkeypatch.setenv("AUDIT_KEY", audit_key)
+    with pytest.raises(ConfigError, match="AUDIT_KEY"):
+        create_app()
+
+
 def test_production_with_secret_key_uses_secure_cookies(monkeypatch):
     monkeypatch.setenv("CHAIRSIDE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("AUDIT_KEY", "a" * 40)
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")  # not reached: no request is made
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
