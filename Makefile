@@ -34,9 +34,11 @@ run: seed
 test: install-dev
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# The README's pictures of the main screens, taken by the browser tests (docs/screens/).
+# The README's pictures of the main screens, taken by the browser tests (docs/screens/), and the MedWatch
+# draft's pages (docs/medwatch-anaphylaxis*.png).
 screens: install-dev
 	CHAIRSIDE_SCREENS=1 CI=true $(VENV)/bin/pytest tests/browser/test_scenarios.py  # CI=true: no chromium fails, never skips
+	CHAIRSIDE_SCREENS=1 $(VENV)/bin/pytest tests/api/test_medwatch.py  # the MedWatch draft of issue 24's anaphylaxis (pdftoppm)
 
 lint: install-dev
 	$(VENV)/bin/ruff check clinic tests bench

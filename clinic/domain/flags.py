@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 
 from ..formatting import decimal_text
@@ -290,13 +290,9 @@ def anaphylaxis_criteria(record: SessionRecord, tz: tzinfo) -> list[Flag]:
     return [Flag("anaphylaxis_criteria", SERIOUS, message, tuple(evidence), ANAPHYLAXIS_ACTION)]
 
 
-def _age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 def _news2_caveat(record: SessionRecord, v: VitalsRecord, tz: tzinfo) -> str:
     notes = []
-    if _age_on(record.patient.date_of_birth, v.taken_at.astimezone(tz).date()) < NEWS2_NOT_VALIDATED_AGE:
+    if record.patient.age_on(v.taken_at.astimezone(tz).date()) < NEWS2_NOT_VALIDATED_AGE:
         notes.append("NEWS2 is not validated for patients under 16.")
     if record.patient.pregnant:
         notes.append("NEWS2 is not validated in pregnancy.")

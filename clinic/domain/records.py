@@ -95,6 +95,11 @@ class PatientRecord:
     pregnant: bool = False
     spo2_scale: int = 1  # 2 for a prescribed 88–92 % target (NEWS2 SpO₂ scale 2, DOMAIN.md §5)
 
+    def age_on(self, day: date) -> int:
+        """Return the patient's age in whole years on `day`."""
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
 
 @dataclass(frozen=True)
 class Override:

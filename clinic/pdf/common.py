@@ -1,6 +1,7 @@
 """Shared reportlab pieces: text that is always escaped, styles by size, page footers."""
 from __future__ import annotations
 
+import unicodedata
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -13,9 +14,32 @@ PAGE_SIZES = {"letter": LETTER, "a4": A4}
 MARGIN = 16 * mm
 
 
+# The PDFs use the standard fonts, which have only the Windows-1252 characters: another prints as a black box.
+_SPELLED = {"≥": ">=", "≤": "<=", "−": "-", "→": "->"}
+
+
+def _printable(character: str) -> str:
+    try:
+        character.encode("cp1252")
+        return character
+    except UnicodeEncodeError:
+        plain = unicodedata.normalize("NFKC", character)  # SpO₂ -> SpO2
+        try:
+            plain.encode("cp1252")
+            return plain
+        except UnicodeEncodeError:
+            return _SPELLED.get(character, character)
+
+
+def printable(text: str) -> str:
+    """Spell the characters the standard fonts lack with ones they have (₂ as 2, ≥ as >=)."""
+    return "".join(map(_printable, text))
+
+
 def safe(text) -> str:
-    """Escape user text so names and notes print literally, never as reportlab markup."""
-    return escape("" if text is None else str(text))
+    """Escape user text so names and notes print literally, never as reportlab markup, in characters the
+    fonts have."""
+    return escape(printable("" if text is None else str(text)))
 
 
 PATIENT_MIN_PT = 11  # what patients read is never smaller (SPEC §6)

@@ -1,8 +1,6 @@
 """Gather what the printed documents need and render them; every PDF made is audited."""
 from __future__ import annotations
 
-from datetime import datetime
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -58,18 +56,25 @@ def _name_of(actor: Actor) -> str:
 
 def ae_draft(actor: Actor, session_id: int) -> bytes:
     """Render the adverse-event report draft of a serious session (SPEC §7)."""
-    from ..pdf.ae_draft import render_ae_draft
+    from ..models import utcnow
+    from ..pdf.ae_draft import AeDraftContext, render_ae_draft
 
     infusion = load_session(session_id)
     if infusion is None:
         raise NotFound("No such session.")
     if infusion.flag_level != "serious":
         raise StateError("An adverse-event report draft is made for sessions with a serious flag.")
-    flags = [SimpleNamespace(code=f["code"], level=f["level"], message=f["message"],
-                             evidence_times=[datetime.fromisoformat(e["at"]) for e in f.get("evidence", []) if e.get("at")])
-             for f in infusion.flags]
-    pdf = render_ae_draft(build_record(infusion), flags, current_app.config["CLINIC_NAME"],
-                          current_app.config["CLINIC_PHONE"], _config_tz(), _name_of(actor))
+    patient = infusion.patient
+    # The weight a dose was worked out from is the one of the day; otherwise the patient's, with its date.
+    weight, taken_on = ((infusion.weight_kg, None) if infusion.weight_kg is not None
+                        else (patient.weight_kg, patient.weight_taken_on))
+    context = AeDraftContext(
+        record=build_record(infusion), route=infusion.drug_version.definition["route"], weight_kg=weight,
+        weight_taken_on=taken_on, clinic_name=current_app.config["CLINIC_NAME"],
+        clinic_phone=current_app.config["CLINIC_PHONE"], tz=_config_tz(), reporter_name=_name_of(actor),
+        prepared_at=utcnow(),
+    )
+    pdf = render_ae_draft(context)
     audit.record(actor, "ae_draft_printed", object_type="session", object_id=infusion.id,
                  patient_id=infusion.patient_id)
     return pdf
