@@ -143,3 +143,19 @@ def test_a_session_paused_and_resumed_with_the_full_dose_given(api, login, make_
             "paused at") in text and "no resolved time for Chest pain. Not known from the record" in text
     assert "Event reappeared after reintroduction? [ ] Yes [X] No [ ] Doesn't apply" in text
 
+
+
+def test_the_product_given_its_premedications_and_the_weight_of_the_dose(api, login, make_patient):
+    nurse = api("nurse")
+    truxima = started_session(nurse, make_patient().id, "rituximab", product="truxima", lot_number="TX-1")
+    reaction(nurse, truxima, "fainting", 3, "stopped", 30)
+    text = text_of(login("supervisor").get(f"/sessions/{truxima}/adverse-event-draft.pdf").data)
+    assert "Name Truxima (rituximab-abbs)" in text and "Truxima (rituximab-abbs) 1000 mg intravenous" in text
+    assert "Premedications: Acetaminophen 30–60 minutes before, given at" in text
+    # stopped for the reaction, but not charted as a pause or an early end: said so, never "not stopped"
+    assert "Yes: the action recorded for Fainting" in text and "so when is not recorded" in text
+    ivig = started_session(nurse, make_patient(weight_kg="80").id, "ivig", weight_kg="71.5", dose_per="0.4")
+    reaction(nurse, ivig, "chest_pain", 3, "none", 30)
+    text = text_of(login("supervisor").get(f"/sessions/{ivig}/adverse-event-draft.pdf").data)
+    assert "Weight 71.5 kg (the weight the dose was worked out from)" in text
+    assert "28.6 g ordered; the infusion has not been ended on the record" in text
