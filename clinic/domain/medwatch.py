@@ -185,15 +185,21 @@ def _discharge_words(record: SessionRecord, clock: Clock, timed: bool = True) ->
     return when + where
 
 
+def _rate_changes(record: SessionRecord) -> list[EventRecord]:
+    """Rate changes from the first reaction's onset on (a slower rate may be a dose reduced for the event)."""
+    if not record.reactions:
+        return []
+    onset = record.reactions[0].onset_at
+    return [e for e in record.events if e.kind == "rate_change" and e.rate_ml_h is not None and e.at >= onset]
+
+
 def _course(record: SessionRecord, clock: Clock) -> tuple[Happening, ...]:
     """What happened to the infusion, in time order; what the record holds without a time comes last."""
     if record.started_at is None:
         return (Happening(None, "The infusion was not started."),
                 Happening(record.discharged_at, _discharge_words(record, clock, timed=False)))
     happened = [Happening(record.started_at, "Infusion started.")]
-    onset = record.reactions[0].onset_at if record.reactions else None
-    happened += [Happening(e.at, f"Rate changed to {decimal_text(e.rate_ml_h)} mL/h.") for e in record.events
-                 if e.kind == "rate_change" and e.rate_ml_h is not None and onset is not None and e.at >= onset]
+    happened += [Happening(e.at, f"Rate changed to {decimal_text(e.rate_ml_h)} mL/h.") for e in _rate_changes(record)]
     happened += [Happening(p.at, _sentence(_pause_words(p, r, clock, timed=False))) for p, r in pauses(record)]
     end = _end_words(record, clock, timed=False)
     happened.append(Happening(record.ended_at, _sentence(end)) if end
@@ -303,8 +309,11 @@ def _dechallenge(record: SessionRecord, stop: Stop | None, clock: Clock) -> Answ
             return Answer(None, "The infusion was recorded as paused or stopped for a reaction, but no pause or "
                                 "early end was charted with its time.")
         ended = _end_words(record, clock)
+        rates = [f"{decimal_text(e.rate_ml_h)} mL/h at {clock(e.at)}" for e in _rate_changes(record)]
         return Answer(None, "The infusion was not paused or ended early after the reaction began"
-                            + (f" (it {ended})" if ended else "") + ".")
+                            + (f" (it {ended})" if ended else "") + "."
+                            + (f" The rate was changed to {', then '.join(rates)}: whether that was a dose reduced "
+                               "for the event is for you to judge." if rates else ""))
     concerned = [r for r in record.reactions if stop.resumed_at is None or r.onset_at < stop.resumed_at]
     open_ = [r for r in concerned if r.resolved_at is None]
     if open_:

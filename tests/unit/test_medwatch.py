@@ -5,6 +5,7 @@ rechallenge) have a row for each way the record can answer them.
 """
 import dataclasses
 from datetime import timedelta, timezone
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,6 +29,10 @@ def resolved(entry, minutes):
 
 def pause(minutes, due_to_reaction=True, reason="hives and wheeze"):
     return EventRecord(id=next(_ids), kind="pause", at=at(minutes), reason=reason, due_to_reaction=due_to_reaction)
+
+
+def rate(minutes, rate_ml_h):
+    return EventRecord(id=next(_ids), kind="rate_change", at=at(minutes), rate_ml_h=Decimal(rate_ml_h))
 
 
 def resume(minutes):
@@ -158,6 +163,8 @@ def test_interrupted_or_stopped_and_when(rec, interrupted, words):
     pytest.param(record([HIVES], events=[pause(20)]), None, "no resolved time for Hives", id="no_resolved_time"),
     pytest.param(record([resolved(reaction("hives"), 40)], ended=60, full_dose=True), None,
                  "not paused or ended early after the reaction began", id="no_stop"),
+    pytest.param(record([resolved(reaction("hives", action="rate_slowed"), 40)], events=[rate(12, "50")]), None,
+                 "The rate was changed to 50 mL/h at 15:12: whether that was a dose reduced", id="rate_slowed_only"),
     pytest.param(record([resolved(reaction("hives"), 15)], events=[pause(20, due_to_reaction=False)]), None,
                  "had resolved before the infusion was paused", id="resolved_before_the_stop"),
     pytest.param(record([resolved(reaction("hives", action="stopped"), 40)]), None,
