@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import CSRF_RE
+from tests.conftest import CSRF_RE, app_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,6 +39,8 @@ class Server:
 
     def start(self) -> Server:
         env = {**os.environ, "DATABASE_URL": self.database_url, "SECRET_KEY": "system-test",
+               # the same chain key as the tests' own app, or the events the server writes would not verify
+               "AUDIT_KEY": app_config(self.database_url)["AUDIT_KEY"],
                "CLINIC_TIMEZONE": "America/New_York", **self.extra_env}
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         self.log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop)
