@@ -19,8 +19,8 @@ from ..models import (
 def _load_options(people: bool) -> tuple:
     """The session's row with its patient, drug version and nurse, and its entries.
 
-    The readings, the longest list, come joined to the session's own query; the other kinds in one
-    query each. With `people`, who charted each entry comes joined to its kind's query (one query per
+    Each kind of entry comes in one query of its own: joined to the session's row, every reading would
+    repeat the session's columns and its drug version's protocol document, decoded again per reading. With `people`, who charted each entry comes joined to its kind's query (one query per
     kind, not one per entry).
     """
     def who(collection, model, attribute="recorded_by"):
@@ -31,7 +31,7 @@ def _load_options(people: bool) -> tuple:
         joinedload(InfusionSession.drug_version),
         joinedload(InfusionSession.nurse),
         joinedload(InfusionSession.finalized_by),
-        *who(joinedload(InfusionSession.vitals), VitalSigns),
+        *who(selectinload(InfusionSession.vitals), VitalSigns),
         *who(selectinload(InfusionSession.reactions), ReactionEntry),
         *who(selectinload(InfusionSession.events), SessionEvent),
         *who(selectinload(InfusionSession.premedications), PremedicationRecord),
