@@ -29,8 +29,7 @@ def _load_options(people: bool) -> tuple:
     return (
         joinedload(InfusionSession.patient),
         joinedload(InfusionSession.drug_version),
-        joinedload(InfusionSession.nurse),
-        joinedload(InfusionSession.finalized_by),
+        *((joinedload(InfusionSession.nurse), joinedload(InfusionSession.finalized_by)) if people else ()),
         *who(selectinload(InfusionSession.vitals), VitalSigns),
         *who(selectinload(InfusionSession.reactions), ReactionEntry),
         *who(selectinload(InfusionSession.events), SessionEvent),
