@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
-from ..security import check_password_policy, hash_password, new_token, verify_password
+from ..security import check_account_password, check_password_policy, hash_password, new_token, verify_password
 from . import audit
 from .actor import Actor
 from .errors import Invalid
@@ -25,9 +25,12 @@ def find_user(username: str) -> User | None:
 
 
 def authenticate(username: str, password: str, actor: Actor) -> User | None:
-    """Return the user when the password is right and the account active; audit either way."""
+    """Return the user when the password is right and the account active; audit either way.
+
+    Raises TooManyFailures while the account is locked (SPEC §11), whether or not it exists.
+    """
     user = find_user(username)
-    ok = verify_password(user.password_hash if user else None, password)
+    ok = check_account_password(username, user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
         audit.record(actor, "login_failed", object_type="user",
                      object_id=user.id if user else None, details={"username": username[:64]})
@@ -136,7 +139,7 @@ def reset_password(actor: Actor, user_id: int, password: str) -> User:
 
 def change_own_password(actor: Actor, user: User, old: str, new: str) -> None:
     """Change one's own password; the old one is required."""
-    if not verify_password(user.password_hash, old):
+    if not check_account_password(user.username, user.password_hash, old):
         raise AccountError("old_password", "The current password is not right.")
     try:
         check_password_policy(new, user.username)
