@@ -47,12 +47,17 @@ def create_user(username: str, role: str, full_name: str, password_stdin: bool) 
 @users_cli.command("token")
 @click.argument("username")
 @click.option("--name", default="cli", help="A name to recognise the token by.")
-def create_token(username: str, name: str) -> None:
+@click.option("--days", default=accounts.DEFAULT_TOKEN_DAYS, show_default=True, type=int,
+              help=f"Days until the token expires (1 to {accounts.MAX_TOKEN_DAYS}).")
+def create_token(username: str, name: str, days: int) -> None:
     """Print a new API token for USERNAME (shown once, stored hashed)."""
     user = accounts.find_user(username)
     if user is None or not user.active:
         _fail(f"no active user {username!r}")
-    token = accounts.issue_token(Actor.system(), user, name)
+    try:
+        token = accounts.issue_token(Actor.system(), user, name, days)
+    except accounts.AccountError as exc:
+        _fail(f"--days: {exc.message}")
     db.session.commit()
     click.echo(token)
 

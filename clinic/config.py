@@ -61,8 +61,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     if environment not in ENVIRONMENTS:
         raise ConfigError(f"CHAIRSIDE_ENV must be development or production, not {environment!r}.")
     secret = overrides.get("SECRET_KEY", env.get("SECRET_KEY"))
-    if environment == "production" and not secret:
-        raise ConfigError("SECRET_KEY must be set in production (CHAIRSIDE_ENV=production).")
+    # The key signs the session cookie: a short one can be found offline from any cookie, and cookies forged.
+    if environment == "production" and len((secret or "").encode()) < 32:
+        raise ConfigError("SECRET_KEY must be set in production (CHAIRSIDE_ENV=production), 32 bytes or more, "
+                          "e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(48))'.")
     audit_key = overrides.get("AUDIT_KEY", env.get("AUDIT_KEY"))
     if environment == "production" and len((audit_key or "").encode()) < 32:
         raise ConfigError("AUDIT_KEY must be set in production, 32 bytes or more, and kept out of the database: "

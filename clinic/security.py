@@ -2,13 +2,22 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from functools import wraps
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter, RateLimiter
+
+from .extensions import limiter
+from .services.errors import ServiceError
+
+log = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()
@@ -41,6 +50,57 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+# One count per account for every prompt that takes its password (login in any body format, finalize, password
+# change): were each counted apart, a locked login would leave the others to guess on (SPEC §11).
+ACCOUNT_FAILURES = parse("5 per 15 minutes")
+_ACCOUNT_SCOPE = "password-account"
+TOO_MANY_FAILURES = "Too many failed attempts. Wait a few minutes and try again."
+_fallback: RateLimiter | None = None
+
+
+class TooManyFailures(ServiceError):
+    """The account's password was given wrongly too often: every prompt refuses it for a while."""
+
+    status = 429
+
+
+def account_key(username: str) -> str:
+    """The account as the count knows it: usernames are matched ignoring case and surrounding spaces."""
+    return (username or "").strip().lower()
+
+
+def _counting() -> bool:
+    return bool(limiter.enabled and current_app.config.get("RATELIMIT_ENABLED"))
+
+
+def _in_store(action):
+    """Count in the store every worker shares (Redis in production); while it is unreachable, in this worker's
+    memory, as the login's other limits do: Redis down must neither lock everyone out nor stop the count."""
+    global _fallback
+    try:
+        return action(limiter.limiter)
+    except Exception:  # each store's client raises its own errors (redis.ConnectionError, TimeoutError, ...)
+        log.warning("password failure count: the rate-limit store is unreachable; counting in this worker")
+        _fallback = _fallback or FixedWindowRateLimiter(MemoryStorage())
+        return action(_fallback)
+
+
+def check_account_password(username: str, password_hash: str | None, password: str) -> bool:
+    """Check a password typed at any prompt against the account's one failure count.
+
+    A locked account is refused (429) before the password is looked at, so the right one does not get in
+    either; a wrong one counts a failure.
+    """
+    key = account_key(username)
+    if _counting() and not _in_store(lambda counter: counter.test(ACCOUNT_FAILURES, _ACCOUNT_SCOPE, key)):
+        raise TooManyFailures(TOO_MANY_FAILURES)
+    if verify_password(password_hash, password):
+        return True
+    if _counting():
+        _in_store(lambda counter: counter.hit(ACCOUNT_FAILURES, _ACCOUNT_SCOPE, key))
+    return False
 
 
 def new_token() -> tuple[str, str]:

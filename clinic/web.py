@@ -78,7 +78,7 @@ def load_user(session_id: str):
 
 # Built once: every API request runs it.
 _TOKEN_HOLDER = (
-    select(User, ApiToken.id, ApiToken.revoked_at, ApiToken.last_used_at)
+    select(User, ApiToken.id, ApiToken.revoked_at, ApiToken.last_used_at, ApiToken.expires_at)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("digest"))
 )
@@ -86,7 +86,7 @@ _TOKEN_HOLDER = (
 
 @login_manager.request_loader
 def load_user_from_token(req):
-    """Authenticate an API request by its bearer token; revoked or inactive: nobody."""
+    """Authenticate an API request by its bearer token; revoked, expired or inactive: nobody."""
     if not req.path.startswith("/api/"):
         return None
     header = req.headers.get("Authorization", "")
@@ -96,8 +96,8 @@ def load_user_from_token(req):
     row = db.session.execute(_TOKEN_HOLDER, {"digest": token_digest(token.strip())}).first()
     if row is None:
         return None
-    user, token_id, revoked_at, last_used_at = row
-    if revoked_at is not None or not user.active:
+    user, token_id, revoked_at, last_used_at, expires_at = row
+    if revoked_at is not None or expires_at <= utcnow() or not user.active:
         return None
     g.api_token_id = token_id
     _note_token_use(token_id, last_used_at)

@@ -32,6 +32,10 @@ class ActiveForm(FlaskForm):
     submit = SubmitField("Save")
 
 
+class RevokeTokenForm(FlaskForm):
+    submit = SubmitField("Revoke")
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()

@@ -9,7 +9,8 @@ from ..security import role_required
 from ..services import accounts
 from ..services.errors import ServiceError
 from ..web import current_actor
-from .forms import ActiveForm, ResetPasswordForm, RoleForm, UserForm
+from ..models import utcnow
+from .forms import ActiveForm, ResetPasswordForm, RevokeTokenForm, RoleForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -84,3 +85,22 @@ def user_action(user_id: int, action: str):
         return _user_page(user_id, exc.status)
     flash(message, "success")
     return redirect(url_for("admin.user_edit", user_id=user_id))
+
+
+@bp.route("/tokens")
+@role_required("admin")
+def tokens():
+    """Every user's API tokens: holder, name, created, last used, expiry and state, with revoke."""
+    return render_template("admin/tokens.html", tokens=accounts.every_token(), revoke_form=RevokeTokenForm(),
+                           now=utcnow())
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@role_required("admin")
+def token_revoke(token_id: int):
+    """Revoke any user's token (audited)."""
+    if not RevokeTokenForm().validate_on_submit():
+        abort(400)
+    accounts.revoke_token(current_actor(), None, token_id)
+    flash("Token revoked.", "success")
+    return redirect(url_for("admin.tokens"))

@@ -1,6 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import IntegerField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..services.accounts import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, TOKEN_DAYS_RULE
 
 
 class PasswordForm(FlaskForm):
@@ -14,7 +16,16 @@ class PasswordForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField("Token name", validators=[DataRequired(), Length(max=100)],
                        description="What the token is for, e.g. 'pump integration'.")
+    expires_in_days = IntegerField("Expires after (days)", default=DEFAULT_TOKEN_DAYS,
+                                   validators=[Optional(), NumberRange(1, MAX_TOKEN_DAYS, TOKEN_DAYS_RULE)],
+                                   description=f"From 1 to {MAX_TOKEN_DAYS} days; {DEFAULT_TOKEN_DAYS} unless you "
+                                               "change it. Make a new token before this one ends.",
+                                   render_kw={"min": 1, "max": MAX_TOKEN_DAYS, "inputmode": "numeric"})
     submit = SubmitField("Create token")
+
+    def days(self) -> int:
+        """The lifetime chosen; left blank, the default."""
+        return DEFAULT_TOKEN_DAYS if self.expires_in_days.data is None else self.expires_in_days.data
 
 
 class RevokeForm(FlaskForm):

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 
 from ..formtools import show_service_error
+from ..models import utcnow
 from ..services import accounts
 from ..services.errors import ServiceError
 from ..web import current_actor
@@ -16,7 +17,7 @@ bp = Blueprint("profile", __name__, url_prefix="/profile")
 def _page(password_form=None, token_form=None, new_token=None, status=200):
     return render_template("profile/index.html", password_form=password_form or PasswordForm(),
                            token_form=token_form or TokenForm(), revoke_form=RevokeForm(),
-                           tokens=accounts.tokens_of(current_user), new_token=new_token), status
+                           tokens=accounts.tokens_of(current_user), new_token=new_token, now=utcnow()), status
 
 
 @bp.route("", strict_slashes=False)
@@ -48,7 +49,7 @@ def token_new():
     form = TokenForm()
     if not form.validate_on_submit():
         return _page(token_form=form, status=422)
-    token = accounts.issue_token(current_actor(), current_user, form.name.data)
+    token = accounts.issue_token(current_actor(), current_user, form.name.data, form.days())
     return _page(new_token=token)
 
 

@@ -1,11 +1,13 @@
 """Signing in and out, users and tokens."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
-from ..security import check_password_policy, hash_password, new_token, verify_password
+from ..security import check_account_password, check_password_policy, hash_password, new_token, verify_password
 from . import audit
 from .actor import Actor
 from .errors import Invalid
@@ -25,9 +27,12 @@ def find_user(username: str) -> User | None:
 
 
 def authenticate(username: str, password: str, actor: Actor) -> User | None:
-    """Return the user when the password is right and the account active; audit either way."""
+    """Return the user when the password is right and the account active; audit either way.
+
+    Raises TooManyFailures while the account is locked (SPEC §11), whether or not it exists.
+    """
     user = find_user(username)
-    ok = verify_password(user.password_hash if user else None, password)
+    ok = check_account_password(username, user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
         audit.record(actor, "login_failed", object_type="user",
                      object_id=user.id if user else None, details={"username": username[:64]})
@@ -63,15 +68,33 @@ def create_user(actor: Actor, username: str, full_name: str, role: str, password
     return user
 
 
-def issue_token(actor: Actor, user: User, name: str) -> str:
-    """Create an API token for `user`; the plain token is returned once and never stored."""
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 365
+TOKEN_DAYS_RULE = f"Give a whole number of days from 1 to {MAX_TOKEN_DAYS}."
+
+
+def issue_token(actor: Actor, user: User, name: str, days: int = DEFAULT_TOKEN_DAYS) -> str:
+    """Create an API token for `user` that ends after `days`; the plain token is returned once and never stored."""
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_TOKEN_DAYS:
+        raise AccountError("expires_in_days", TOKEN_DAYS_RULE)
     token, digest = new_token()
-    row = ApiToken(user_id=user.id, name=name.strip()[:100] or "token", token_hash=digest)
+    now = utcnow()
+    row = ApiToken(user_id=user.id, name=name.strip()[:100] or "token", token_hash=digest, created_at=now,
+                   expires_at=now + timedelta(days=days))
     db.session.add(row)
     db.session.flush()
     audit.record(actor, "token_created", object_type="api_token", object_id=row.id,
-                 details={"user_id": user.id, "name": row.name})
+                 details={"user_id": user.id, "name": row.name, "days": days})
     return token
+
+
+def revoke_all_tokens(actor: Actor, user: User) -> int:
+    """Revoke every live token of `user` (their password changed: whoever held it may have made them)."""
+    revoked = db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                                 .values(revoked_at=utcnow())).rowcount
+    if revoked:
+        audit.record(actor, "tokens_revoked", object_type="user", object_id=user.id, details={"count": revoked})
+    return revoked
 
 
 def _active_admins() -> int:
@@ -131,12 +154,13 @@ def reset_password(actor: Actor, user_id: int, password: str) -> User:
     user.must_change_password = True
     user.session_epoch += 1
     audit.record(actor, "user_password_reset", object_type="user", object_id=user.id)
+    revoke_all_tokens(actor, user)
     return user
 
 
 def change_own_password(actor: Actor, user: User, old: str, new: str) -> None:
     """Change one's own password; the old one is required."""
-    if not verify_password(user.password_hash, old):
+    if not check_account_password(user.username, user.password_hash, old):
         raise AccountError("old_password", "The current password is not right.")
     try:
         check_password_policy(new, user.username)
@@ -148,18 +172,20 @@ def change_own_password(actor: Actor, user: User, old: str, new: str) -> None:
     user.must_change_password = False
     user.session_epoch += 1
     audit.record(actor, "password_changed", object_type="user", object_id=user.id)
+    revoke_all_tokens(actor, user)
 
 
-def revoke_token(actor: Actor, user: User, token_id: int) -> ApiToken:
-    """Revoke one of the user's own tokens; it is refused from the next request on."""
+def revoke_token(actor: Actor, user: User | None, token_id: int) -> ApiToken:
+    """Revoke a token of `user` (anyone's when None: an admin's page); it is refused from the next request on."""
     token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != user.id:
+    if token is None or (user is not None and token.user_id != user.id):
         from .errors import NotFound
 
         raise NotFound("No such token.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        audit.record(actor, "token_revoked", object_type="api_token", object_id=token.id)
+        audit.record(actor, "token_revoked", object_type="api_token", object_id=token.id,
+                     details={"user_id": token.user_id})
     return token
 
 
@@ -172,3 +198,9 @@ def tokens_of(user: User) -> list[ApiToken]:
     """A user's tokens, newest first."""
     return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
                                    .order_by(ApiToken.id.desc())))
+
+
+def every_token() -> list[tuple[ApiToken, User]]:
+    """Every user's tokens with their holder, newest first, in one query (the admin's page)."""
+    return [tuple(row) for row in db.session.execute(
+        select(ApiToken, User).join(User, ApiToken.user_id == User.id).order_by(ApiToken.id.desc()))]

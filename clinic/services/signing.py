@@ -11,7 +11,7 @@ from ..domain.fingerprint import fingerprint
 from ..domain.lifecycle import Status
 from ..extensions import db
 from ..models import Amendment, User, utcnow
-from ..security import verify_password
+from ..security import check_account_password
 from . import audit
 from .actor import Actor
 from .errors import Invalid
@@ -37,7 +37,7 @@ def finalize(actor: Actor, session_id: int, password: str, expected_version: int
     require(infusion, "finalize")
     data = validate(schemas.FinalizeIn, {"password": password})
     user = db.session.get(User, actor.user_id) if actor.user_id else None
-    if user is None or not verify_password(user.password_hash, data.password):
+    if user is None or not check_account_password(user.username, user.password_hash, data.password):
         audit.record(actor, "finalize_refused", object_type="session", object_id=infusion.id,
                      patient_id=infusion.patient_id, details={"why": "wrong password"})
         raise Invalid.field("password", "the password is not right")

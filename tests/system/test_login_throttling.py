@@ -57,3 +57,39 @@ def test_with_its_store_unreachable_throttling_goes_on_in_the_worker_and_nobody_
         assert server.log_in(cookie, csrf, colleague.username, PASSWORD)[0] == 302
     finally:
         server.stop()
+
+
+def test_login_and_finalize_failures_add_up_whichever_worker_answers(app, database_url, tmp_path, make_user,
+                                                                    make_patient, redis_store):
+    """One count per account for every password prompt (SPEC §11), kept in Redis for all three workers."""
+    from sqlalchemy import update
+
+    from clinic.extensions import db
+    from clinic.models import InfusionSession, User
+    from clinic.services import accounts
+    from clinic.services.actor import Actor
+    from tests.helpers import now
+
+    user = make_user("nurse")
+    with app.app_context():
+        token = accounts.issue_token(Actor.system("test"), db.session.get(User, user.id), "test")
+        db.session.commit()
+    server = Server(database_url, tmp_path / "gunicorn.log", workers=3,
+                    env={"RATELIMIT_STORAGE_URI": redis_store}).start()
+    try:
+        status, session = server.request("POST", "/api/v1/sessions", token,
+                                          {"patient_id": make_patient().id, "drug": "natalizumab"})
+        assert status == 201, session
+        with app.app_context():  # discharged: its lifecycle is tested elsewhere
+            db.session.execute(update(InfusionSession).where(InfusionSession.id == session["id"]).values(
+                status="discharged", started_at=now(), ended_at=now(), discharged_at=now()))
+            db.session.commit()
+        finalize = f"/api/v1/sessions/{session['id']}/finalize"
+        cookie, csrf = server.login_form()
+        failures = [server.log_in(cookie, csrf, user.username, "wrong password!!")[0] for _ in range(3)]
+        failures += [server.request("POST", finalize, token, {"password": "wrong password!!"})[0] for _ in range(2)]
+        assert failures == [200, 200, 200, 422, 422]
+        assert server.request("POST", finalize, token, {"password": PASSWORD})[0] == 429
+        assert server.log_in(cookie, csrf, user.username, PASSWORD)[0] == 429
+    finally:
+        server.stop()

@@ -22,6 +22,7 @@ LEAST_ROLE = {
     "sessions.ae_draft": "supervisor",
     "audit.index": "supervisor", "audit.verify": "supervisor",
     "admin.users": "admin", "admin.user_new": "admin", "admin.user_edit": "admin", "admin.user_action": "admin",
+    "admin.tokens": "admin", "admin.token_revoke": "admin",
     "admin.catalog": "supervisor", "admin.drug_edit": "admin", "admin.drug_new": "admin",
     "admin.reaction_edit": "admin", "admin.reaction_new": "admin",
     "profile.index": "nurse", "profile.password": "nurse", "profile.token_new": "nurse",

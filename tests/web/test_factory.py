@@ -21,6 +21,17 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
         create_app()
 
 
+@pytest.mark.parametrize("secret_key", ["x", "s" * 31, "é" * 15])  # bytes count, not characters: 30 bytes
+def test_production_refuses_a_secret_key_shorter_than_32_bytes(monkeypatch, secret_key):
+    """The key signs the session cookie: a short one can be guessed offline from any cookie, then forged."""
+    monkeypatch.setenv("CHAIRSIDE_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", secret_key)
+    monkeypatch.setenv("AUDIT_KEY", "a" * 40)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+
+
 @pytest.mark.parametrize("store", [None, "", "memory://"])
 def test_production_refuses_login_counts_that_each_worker_keeps_apart(monkeypatch, store):
     """Unset, empty or memory://, every gunicorn worker would count failed logins on its own: 5 tries become 5 per

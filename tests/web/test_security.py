@@ -33,7 +33,7 @@ def test_no_inline_script_or_style_in_pages(login):
 
 def test_hsts_and_secure_cookies_in_production(database_url, make_user, monkeypatch):
     monkeypatch.setenv("CHAIRSIDE_ENV", "production")
-    app = create_app(app_config(database_url, ENV="production", SESSION_COOKIE_SECURE=True,
+    app = create_app(app_config(database_url, ENV="production", SECRET_KEY="s" * 40, SESSION_COOKIE_SECURE=True,
                                 RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0"))  # throttling is off here
     user = make_user("nurse")
     client = WebClient(app.test_client())
