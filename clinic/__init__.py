@@ -41,14 +41,22 @@ def trust_proxies(app: Flask) -> None:
 
 
 def engine_options(config) -> dict:
-    """How the app connects: SQLite's busy timeout, or a server's pooled connections checked before use."""
+    """How the app connects: SQLite's busy timeout, or a server's pooled connections checked before use and
+    bounded in time. Either way, errors are logged without the statement's parameters (patients' data)."""
     from .transactions import sqlite_connect_args
 
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return {"connect_args": sqlite_connect_args(config["SQLITE_BUSY_TIMEOUT_MS"])}
+        return {"connect_args": sqlite_connect_args(config["SQLITE_BUSY_TIMEOUT_MS"]), "hide_parameters": True}
     # A server may drop a pooled connection (a restart, an idle timeout): each is pinged before use,
     # and none is kept longer than the server's or a firewall's idle limits usually allow.
-    return {"pool_pre_ping": True, "pool_recycle": config["DB_POOL_RECYCLE_SECONDS"]}
+    return {
+        "pool_pre_ping": True, "pool_recycle": config["DB_POOL_RECYCLE_SECONDS"],
+        "pool_timeout": config["DB_POOL_TIMEOUT_SECONDS"], "hide_parameters": True,
+        # A server that accepts and never answers, or a statement stuck behind a lock, ends in an
+        # OperationalError that errors.py answers with 503.
+        "connect_args": {"connect_timeout": config["DB_CONNECT_TIMEOUT_SECONDS"],
+                         "options": f"-c statement_timeout={config['DB_STATEMENT_TIMEOUT_MS']}"},
+    }
 
 
 def register_extensions(app: Flask) -> None:

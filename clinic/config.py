@@ -95,6 +95,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLITE_BUSY_TIMEOUT_MS": _number("SQLITE_BUSY_TIMEOUT_MS", "30000"),
         "DB_POOL_RECYCLE_SECONDS": _number("DB_POOL_RECYCLE_SECONDS", "1800"),
+        # PostgreSQL that does not answer must give a quick 503, never a worker hung until gunicorn kills it:
+        # each bound stays well inside gunicorn's 30 s worker timeout (docs/operations.md).
+        "DB_CONNECT_TIMEOUT_SECONDS": _number("DB_CONNECT_TIMEOUT_SECONDS", "3"),
+        "DB_STATEMENT_TIMEOUT_MS": _number("DB_STATEMENT_TIMEOUT_MS", "10000"),
+        "DB_POOL_TIMEOUT_SECONDS": _number("DB_POOL_TIMEOUT_SECONDS", "5"),
         "TRUSTED_PROXIES": _number("TRUSTED_PROXIES", "0"),
     }
     config.update(overrides)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -15,13 +17,17 @@ log = logging.getLogger(__name__)
 CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
     409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests",
-    500: "server_error",
+    500: "server_error", 503: "unavailable",
 }
 TITLES = {
     400: "Bad request", 401: "Please log in", 403: "Not allowed", 404: "Not found", 405: "Not allowed",
     409: "Conflict", 413: "Too large", 415: "Unsupported", 422: "Check the form", 429: "Too many attempts",
-    500: "Something went wrong",
+    500: "Something went wrong", 503: "Try again shortly",
 }
+UNAVAILABLE = "The database did not answer in time. Nothing was saved. Try again in a moment."
+# A server that does not answer (connect or statement timeout, a dropped connection), SQLite's lock waited
+# for past its busy timeout, or no pooled connection free in time.
+DATABASE_UNAVAILABLE = (OperationalError, PoolTimeout)
 
 
 def wants_json() -> bool:
@@ -40,6 +46,12 @@ def json_error(status: int, message: str, fields: dict | None = None, code: str 
 def _respond(status: int, message: str):
     if wants_json():
         return json_error(status, message)
+    if status == 503:
+        # Rendered without the context processors: Flask-Login's would read the signed-in user, and wait for
+        # the database again.
+        page = current_app.jinja_env.get_template("errors/503.html").render(
+            title=TITLES[503], message=message, clinic_name=current_app.config["CLINIC_NAME"])
+        return page, 503, {"Retry-After": "5"}
     template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
     return render_template(template, status=status, title=TITLES.get(status, "Error"), message=message), status
 
@@ -57,6 +69,8 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if isinstance(getattr(error, "original_exception", None), DATABASE_UNAVAILABLE):
+            return unavailable(error.original_exception)  # raised by the commit, after the view
         if error.code == 401 and not wants_json():
             from .web import redirect_to_login
 
@@ -70,6 +84,18 @@ def init_app(app) -> None:
         if wants_json():
             return json_error(error.status, error.message, error.fields or None, error.code)
         return _respond(error.status, error.message)
+
+    def unavailable(error):
+        """The database did not answer in time: 503 at once, the page or the JSON, rather than a hung worker."""
+        try:
+            db.session.rollback()
+        except DATABASE_UNAVAILABLE:
+            pass  # the connection is gone with its work; the pool replaces it
+        log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+        return _respond(503, UNAVAILABLE)
+
+    for kind in DATABASE_UNAVAILABLE:
+        app.register_error_handler(kind, unavailable)
 
     @app.errorhandler(Exception)
     def server_error(error):

@@ -1,0 +1,63 @@
+"""A statement the database refuses is logged without the patient's data (issue 26, finding 8).
+
+Neither the statement's parameters (SQLAlchemy's) nor the values PostgreSQL quotes back ('DETAIL: Key (mrn)=(…)',
+'Failing row contains (…)') reach the error log; what failed (the constraint) still does.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+from datetime import date
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from clinic.extensions import db
+from clinic.models import Patient
+
+SECRETS = ("ZQ-77341", "Wilhelmina", "Quarterstaff", "1957-03-14")
+
+
+def _patient(**overrides) -> Patient:
+    fields = dict(mrn=SECRETS[0], first_name=SECRETS[1], last_name=SECRETS[2], first_key="wilhelmina",
+                  last_key="quarterstaff", date_of_birth=date(1957, 3, 14), sex="female")
+    return Patient(**{**fields, **overrides})
+
+
+@pytest.mark.parametrize("second, constraint", [
+    ({}, "mrn"),  # a duplicate MRN: PostgreSQL names the key's value
+    ({"mrn": "ZQ-77342", "sex": "neither"}, "sex"),  # a failed check: PostgreSQL quotes the whole row
+])
+def test_a_refused_statement_is_logged_without_the_patients_data(app, login, caplog, monkeypatch, second, constraint):
+    # Alembic's logging set-up, run by the migrations at the session's start, disables the loggers that existed.
+    monkeypatch.setattr(logging.getLogger("clinic.errors"), "disabled", False)
+
+    def write_twice():
+        db.session.add(_patient())
+        db.session.flush()
+        db.session.add(_patient(**second))
+        db.session.flush()
+        return "unreachable"
+
+    app.add_url_rule("/test-refused-write", "test_refused_write", write_twice, methods=["POST"])
+    web = login("nurse")
+    with caplog.at_level(logging.ERROR):
+        assert web.post("/test-refused-write").status_code == 500
+    logged = caplog.text
+    assert "IntegrityError" in logged and constraint in logged.lower()
+    for secret in SECRETS:
+        assert secret not in logged
+
+
+def test_the_exception_itself_and_its_cause_carry_no_patient_data(app):
+    with app.app_context():
+        db.session.add(_patient())
+        db.session.flush()
+        db.session.add(_patient())
+        with pytest.raises(IntegrityError) as refused:
+            db.session.flush()
+        db.session.rollback()
+    text = "".join(traceback.format_exception(refused.value))  # with the driver's exception it was raised from
+    assert "parameters hidden" in text
+    for secret in SECRETS:
+        assert secret not in text
