@@ -22,3 +22,12 @@ def show_service_error(form, exc: ServiceError) -> None:
 def blank_to_none(data: dict) -> dict:
     """Drop empty strings so optional fields read as 'not given'."""
     return {k: (None if v == "" else v) for k, v in data.items()}
+
+
+def focus_first_error(form) -> None:
+    """Give the first field with an error the focus when the page opens again (HTML autofocus: no script
+    needed), so the nurse lands on what to fix."""
+    for field in form:
+        if field.errors and field.type not in ("HiddenField", "SubmitField", "CSRFTokenField"):
+            field.render_kw = {**(field.render_kw or {}), "autofocus": True}
+            return

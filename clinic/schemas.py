@@ -264,6 +264,10 @@ class VoidIn(Schema):
     reason: Reason
 
 
+class UndoEndIn(Schema):
+    """Nothing to say: who undoes it and when are the request's own."""
+
+
 class CancelIn(Schema):
     reason: Reason
 

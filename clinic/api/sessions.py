@@ -109,6 +109,8 @@ start = _state_change("start", "start", schemas.StartIn, sessions.start, "Start 
 pause = _state_change("pause", "pause", schemas.PauseIn, sessions.pause, "Pause the infusion")
 resume = _state_change("resume", "resume", schemas.ResumeIn, sessions.resume, "Resume the infusion")
 end = _state_change("end", "end", schemas.EndIn, sessions.end, "End the infusion")
+undo_end = _state_change("undo_end", "undo-end", schemas.UndoEndIn, sessions.undo_end,
+                         "Undo the end of the infusion (within 10 minutes, by the nurse who ended it)")
 discharge = _state_change("discharge", "discharge", schemas.DischargeIn, sessions.discharge, "Discharge")
 cancel = _state_change("cancel", "cancel", schemas.CancelIn, sessions.cancel, "Cancel a session that has not started")
 

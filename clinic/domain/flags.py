@@ -508,3 +508,29 @@ def headlines(flags: Iterable[Flag]) -> tuple[Headline, ...]:
         lead = _consistent(members[0], serious_stands)
         result.append(Headline(lead, tuple(_consistent(f, serious_stands) for f in members[1:]), lead.action))
     return tuple(sorted(result, key=lambda h: severity_rank(h.lead)))
+
+
+# Never behind a "more" link on any screen (SPEC §5).
+NEVER_HIDDEN = frozenset({"anaphylaxis_criteria", "emergency_response"})
+
+
+@dataclass(frozen=True)
+class Glance:
+    """What a list shows of a session's flags: some headlines, and how many more there are."""
+
+    shown: tuple[Headline, ...]
+    more: int
+
+
+def stored_headlines(stored: Iterable[dict]) -> tuple[Headline, ...]:
+    """The headlines of a session's stored flags (`InfusionSession.flags`), most severe first."""
+    return headlines(Flag.from_dict(f) for f in stored)
+
+
+def at_a_glance(stored: Iterable[dict | Flag], limit: int = 3) -> Glance:
+    """The headlines a short list (the chair board, a queue row) shows of a session's flags, stored or not:
+    most severe first, one per clinical event, at most `limit` of them, except that an anaphylaxis or
+    emergency headline is always shown, whatever the limit (SPEC §5: never behind a "more" link)."""
+    all_headlines = headlines(f if isinstance(f, Flag) else Flag.from_dict(f) for f in stored)
+    shown = tuple(h for i, h in enumerate(all_headlines) if i < limit or h.lead.code in NEVER_HIDDEN)
+    return Glance(shown, len(all_headlines) - len(shown))

@@ -5,6 +5,7 @@ Every other module imports these names; none spells a status or a set of statuse
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -51,6 +52,7 @@ ACTIONS: dict[str, tuple[frozenset[Status], str]] = {
     "pause": (frozenset({Status.INFUSING}), "pause"),
     "resume": (frozenset({Status.PAUSED}), "resume"),
     "end": (RUNNING, "end the infusion"),
+    "undo_end": (frozenset({Status.OBSERVING}), "undo the end of the infusion"),
     "discharge": (frozenset({Status.OBSERVING}), "discharge"),
     "finalize": (frozenset({Status.DISCHARGED}), "finalize"),
     "amend": (frozenset({Status.FINALIZED}), "amend (only finalized sessions are amended; edit it instead)"),
@@ -80,3 +82,23 @@ def refusal(status: str, action: str) -> str | None:
 def actions_for(status: str) -> tuple[str, ...]:
     """Return the actions a session in `status` allows, in the page's order."""
     return tuple(action for action, (statuses, _) in ACTIONS.items() if Status(status) in statuses)
+
+
+# Ending by mistake is put right by the nurse who ended, while the mistake is fresh (SPEC §4.4).
+UNDO_END_WITHIN = timedelta(minutes=10)
+
+
+def undo_end_refusal(status: str, ended_by: int | None, ended_charted_at: datetime | None, user: int,
+                     now: datetime) -> str | None:
+    """Return why `user` may not undo the end of the infusion at `now`, or None when they may.
+
+    The ten minutes run from when the end was charted (the tap that may have been a mistake), up to and
+    including the tenth minute."""
+    why = refusal(status, "undo_end")
+    if why is not None:
+        return why
+    if ended_by is None or ended_by != user:
+        return "Cannot undo the end of the infusion: only the nurse who ended it may undo it."
+    if ended_charted_at is None or now - ended_charted_at > UNDO_END_WITHIN:
+        return "Cannot undo the end of the infusion: it was ended more than 10 minutes ago."
+    return None

@@ -177,3 +177,29 @@ def score(v: VitalsRecord, scale: int = 1) -> News2Score:
     missing = tuple(name for name in PARAMETERS if name not in scored)
     return News2Score(total=sum(points.values()), parameters=MappingProxyType(points), missing=missing,
                       scale=scale, unscored=unscored)
+
+
+# Where each parameter's normal band starts and ends (NEWS2 scores 0 inside it): below is "low", above "high".
+_NORMAL_FROM = {"resp_rate": 12, "spo2": 96, "systolic": 111, "heart_rate": 51, "temperature": Decimal("36.1")}
+_NORMAL_TO = {"resp_rate": 20, "spo2": 100, "systolic": 219, "heart_rate": 90, "temperature": Decimal("38.0")}
+_VALUES = {"resp_rate": "resp_rate", "spo2": "spo2", "systolic": "systolic", "heart_rate": "heart_rate",
+           "temperature": "temperature_c"}
+
+
+def abnormal_words(v: VitalsRecord, s: News2Score) -> dict[str, str]:
+    """Say in a word each parameter of a reading that scored NEWS2 points: "low" or "high" for a value, "on
+    oxygen", "not alert" (SPEC §10: abnormal values marked in words as well as colour)."""
+    words = {}
+    for name, points in s.parameters.items():
+        if not points:
+            continue
+        if name == "oxygen":
+            words[name] = "on oxygen"
+        elif name == "consciousness":
+            words[name] = "not alert"
+        elif name == "spo2" and s.scale == 2:
+            words[name] = "low" if v.spo2 <= 87 else "high for scale 2"
+        else:
+            value = getattr(v, _VALUES[name])
+            words[name] = "low" if Decimal(value) < _NORMAL_FROM[name] else "high"
+    return words

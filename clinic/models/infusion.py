@@ -96,6 +96,8 @@ class InfusionSession(db.Model):
     started_charted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_charted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who ended the infusion: only they may undo the end, and only for a short while (lifecycle.undo_end_refusal).
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     full_dose: Mapped[bool | None] = mapped_column(Boolean)
     observation_minutes: Mapped[int] = mapped_column(Integer, default=0)
     observation_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -4,6 +4,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from ..models.review import OUTCOMES
 
+NOTE_REQUIRED = "Required: this session has a serious flag. Say what was done or decided."
 OUTCOME_WORDS = {"acknowledged": "Acknowledged", "escalated": "Escalated", "reported_externally": "Reported externally"}
 
 

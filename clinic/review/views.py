@@ -8,11 +8,9 @@ from ..security import role_required
 from ..services import review as review_service
 from ..services.errors import NotFound, ServiceError
 from ..web import current_actor
-from .forms import ReviewForm
+from .forms import NOTE_REQUIRED, ReviewForm
 
 bp = Blueprint("review", __name__, url_prefix="/review")
-
-NOTE_REQUIRED = "Required: this session has a serious flag. Say what was done or decided."
 
 
 def _form(item, bound: ReviewForm | None = None) -> ReviewForm:

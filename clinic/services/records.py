@@ -74,7 +74,8 @@ def _charted_by(entry, attribute: str = "recorded_by") -> str:
     return user.full_name if user is not None else ""
 
 
-def _vitals(v: VitalSigns) -> VitalsRecord:
+def vitals_record(v: VitalSigns) -> VitalsRecord:
+    """The plain record of one reading."""
     return VitalsRecord(
         id=v.id, taken_at=v.taken_at, phase=v.phase, systolic=v.systolic, diastolic=v.diastolic,
         heart_rate=v.heart_rate, resp_rate=v.resp_rate, temperature_c=v.temperature_c, spo2=v.spo2,
@@ -137,7 +138,7 @@ def build_record(s: InfusionSession, first_infusion_on: date | None = None) -> S
         finalized_at=s.finalized_at, next_appointment=s.next_appointment, first_infusion_on=first_infusion_on,
         notes=s.notes, protocol_dose=s.protocol_dose, dose_reason=s.dose_reason,
         overrides=tuple(Override(o["kind"], o["why"], o["prescriber"], o["reason"]) for o in s.overrides or ()),
-        vitals=_in_order(map(_vitals, s.vitals), lambda v: v.taken_at),
+        vitals=_in_order(map(vitals_record, s.vitals), lambda v: v.taken_at),
         reactions=_in_order(map(_reaction, s.reactions), lambda r: r.onset_at),
         events=_in_order(map(_event, s.events), lambda e: e.at),
         premedications=tuple(sorted(map(_premedication, s.premedications), key=lambda p: p.id)),

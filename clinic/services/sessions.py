@@ -476,9 +476,26 @@ def end(actor: Actor, session_id: int, expected_version: int | None = None, **fi
     at = _at(data.at)
     _not_before(at, infusion.started_at, "at", "the start")
     infusion.status, infusion.ended_at, infusion.ended_charted_at = Status.OBSERVING, at, utcnow()
+    infusion.ended_by_id = actor.user_id
     infusion.full_dose = data.full_dose
     infusion.observation_ends_at = observation_ends_at(at, infusion.observation_minutes)
     save_change(actor, infusion, "infusion_ended", {"at": at.isoformat(), "full_dose": data.full_dose})
+    return infusion
+
+
+def undo_end(actor: Actor, session_id: int, expected_version: int | None = None, **_fields) -> InfusionSession:
+    """Put an infusion ended by mistake back to infusing: by the nurse who ended it, within 10 minutes
+    (SPEC §4.4). What the end recorded is kept in the audit event."""
+    infusion = get(session_id, expected_version)
+    why = lifecycle.undo_end_refusal(infusion.status, infusion.ended_by_id, infusion.ended_charted_at,
+                                     actor.user_id, utcnow())
+    if why is not None:
+        raise StateError(why)
+    undone = {"ended_at": infusion.ended_at.isoformat(), "full_dose": infusion.full_dose,
+              "observation_ends_at": infusion.observation_ends_at.isoformat()}
+    infusion.status, infusion.ended_at, infusion.ended_charted_at = Status.INFUSING, None, None
+    infusion.ended_by_id = infusion.full_dose = infusion.observation_ends_at = None
+    save_change(actor, infusion, "infusion_end_undone", {"undone": undone})
     return infusion
 
 

@@ -117,6 +117,11 @@ def _end(actor, session_id, expected_version, form):
     return "Infusion ended. The observation period has started."
 
 
+def _undo_end(actor, session_id, expected_version, form):
+    sessions.undo_end(actor, session_id, expected_version)
+    return "The end was undone: the infusion is running again. Record the end when it really ends."
+
+
 def _discharge(actor, session_id, expected_version, form):
     sessions.discharge(actor, session_id, expected_version, early_reason=form.early_reason.data or None,
                        disposition=form.disposition.data or "home", disposition_text=form.disposition_text.data or None,
@@ -154,6 +159,7 @@ REGISTRY: dict[str, PageAction] = {
     "pause": PageAction(forms.PauseForm, _pause),
     "resume": PageAction(forms.ResumeForm, _resume),
     "end": PageAction(forms.EndForm, _end),
+    "undo_end": PageAction(forms.UndoEndForm, _undo_end),
     "discharge": PageAction(forms.DischargeForm, _discharge),
     "finalize": PageAction(forms.FinalizeForm, _finalize),
     "amend": PageAction(forms.AmendForm, _amend),

@@ -150,9 +150,15 @@ class RateForm(VersionedForm):
 
 class EndForm(VersionedForm):
     at = when("Ended at")
-    full_dose = RadioField("Was the full dose given?", choices=[("yes", "Yes, full dose"), ("no", "No")],
-                           default="yes")
-    submit = SubmitField("End infusion")
+    # Asked, never preselected (SPEC §4.4).
+    full_dose = RadioField("Was the full dose given?", choices=[("yes", "Yes, the full dose"),
+                                                                ("no", "No, not the full dose")],
+                           validators=[InputRequired(message="Say whether the full dose was given.")])
+    submit = SubmitField("Confirm: end infusion")
+
+
+class UndoEndForm(VersionedForm):
+    submit = SubmitField("Undo end of infusion")
 
 
 DISPOSITION_CHOICES = [("home", "Home"), ("emergency_department", "Emergency department"),
@@ -170,6 +176,7 @@ class DischargeForm(VersionedForm):
 
 
 class ResolveForm(VersionedForm):
+    entry = SelectField("Reaction", choices=[], validate_choice=False, validators=[Optional()])
     at = when("Ended at")
     submit = SubmitField("Record when it ended")
 
@@ -192,6 +199,7 @@ class AmendForm(VersionedForm):
 
 
 class VoidForm(VersionedForm):
+    entry = SelectField("Entry to void", choices=[], validate_choice=False, validators=[Optional()])
     reason = StringField("Reason for voiding", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Void entry")
 
@@ -204,7 +212,7 @@ class NextAppointmentForm(VersionedForm):
 
 class CancelForm(VersionedForm):
     reason = StringField("Reason for cancelling", validators=[Optional(), Length(max=2000)])
-    submit = SubmitField("Cancel session")
+    submit = SubmitField("Confirm: cancel session")
 
 
 

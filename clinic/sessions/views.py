@@ -3,16 +3,19 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from ..formtools import show_service_error
+from ..domain import lifecycle
+from ..formtools import focus_first_error, show_service_error
+from ..review.forms import ReviewForm
 from ..security import role_required
 from ..services import audit, catalog, patients, printouts, sessions
-from ..services.errors import ServiceError
+from ..services import review as review_service
+from ..services.errors import Invalid, NotFound, ServiceError
 from ..services.records import load_session
 from ..models import utcnow
 from ..web import current_actor, local_today, pdf_response
 from . import page
-from .actions import REGISTRY
-from .forms import CheckInForm
+from .actions import REGISTRY, _aware
+from .forms import CheckInForm, ResolveForm, VoidForm
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
@@ -74,9 +77,34 @@ def show(session_id: int):
     return render_template("sessions/show.html", **page.context(infusion))
 
 
+@bp.route("/<int:session_id>/reactions", methods=["GET"], endpoint="reactions_page")
+def reactions_page(session_id: int):
+    """The reaction checklist on a page of its own, with Pause and End beside it."""
+    infusion = _load_or_404(session_id)
+    if not lifecycle.allows(infusion.status, "reactions"):
+        flash(lifecycle.refusal(infusion.status, "reactions"), "error")
+        return redirect(url_for("sessions.show", session_id=session_id))
+    return render_template("sessions/reactions.html", **page.reactions_context(infusion))
+
+
+# Where the page opens after a save: the top (the Now panel, the message and the next form are there), or the
+# section of a form that sits lower (with the message beside it).
+LOWER = {"next_appointment": "record", "amend": "amendments", "premedication": "before-start",
+         "checks": "before-start", "pause": "stop", "void": "corrections", "resolve": "corrections",
+         "review": "flags"}
+
+
+def _done(session_id: int, action: str):
+    section = LOWER.get(action)
+    if section is None:
+        return redirect(url_for("sessions.show", session_id=session_id))
+    return redirect(url_for("sessions.show", session_id=session_id, done=section) + f"#{section}")
+
+
 @bp.route("/<int:session_id>/<any(" + ",".join(REGISTRY) + "):action>", methods=["POST"])
 def act(session_id: int, action: str):
-    """Run one action of the session page; errors re-show the page with the form as typed."""
+    """Run one action of the session page; errors re-show the page with the form as typed, its first
+    wrong field focused."""
     form = page.build_form(action, session_id, formdata=request.form)
     if form.validate():
         try:
@@ -86,11 +114,15 @@ def act(session_id: int, action: str):
             status = exc.status
         else:
             flash(message, "success")
-            return redirect(url_for("sessions.show", session_id=session_id) + f"#{action}")
+            return _done(session_id, action)
     else:
         flash("Check the highlighted fields.", "error")
         status = 422
-    return render_template("sessions/show.html", **page.context(_load_or_404(session_id), {action: form})), status
+    focus_first_error(form)
+    infusion = _load_or_404(session_id)
+    if action == "reactions":
+        return render_template("sessions/reactions.html", **page.reactions_context(infusion, {action: form})), status
+    return render_template("sessions/show.html", **page.context(infusion, {action: form})), status
 
 
 def _show_error(action: str, form, exc: ServiceError) -> None:
@@ -102,34 +134,87 @@ def _show_error(action: str, form, exc: ServiceError) -> None:
     show_service_error(form, exc)
 
 
+def _entry(raw: str | None) -> tuple[str, int] | None:
+    """An entry chosen in a list of a session's entries: "vitals-12" or "reaction-5"."""
+    kind, _, number = (raw or "").partition("-")
+    return (kind, int(number)) if kind in ("vitals", "reaction") and number.isdigit() and len(number) < 10 else None
+
+
+@bp.route("/<int:session_id>/void", methods=["POST"], endpoint="void_entry")
 @bp.route("/<int:session_id>/vitals/<int:entry_id>/void", methods=["POST"], endpoint="void_vitals")
 @bp.route("/<int:session_id>/reactions/<int:entry_id>/void", methods=["POST"], endpoint="void_reaction")
-def void(session_id: int, entry_id: int):
+def void(session_id: int, entry_id: int | None = None):
     """Void a mistaken entry with a reason; it stays visible, struck through."""
-    from .forms import VoidForm
-
     form = VoidForm(prefix="void")
     if not form.validate_on_submit():
         abort(400)
-    service = sessions.void_vitals if request.endpoint.endswith("void_vitals") else sessions.void_reaction
-    service(current_actor(), session_id, entry_id, form.reason.data or "", _expected_version(form))
+    if entry_id is None:
+        chosen = _entry(form.entry.data)
+        if chosen is None:
+            return _refused(session_id, "void", form, Invalid.field("entry", "choose the entry to void"))
+        kind, entry_id = chosen
+    else:
+        kind = "vitals" if request.endpoint.endswith("void_vitals") else "reaction"
+    service = sessions.void_vitals if kind == "vitals" else sessions.void_reaction
+    try:
+        service(current_actor(), session_id, entry_id, form.reason.data or "", _expected_version(form))
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise
+        return _refused(session_id, "void", form, exc)
     flash("Entry voided. It stays on the record, struck through.", "success")
-    return redirect(url_for("sessions.show", session_id=session_id))
+    return _done(session_id, "void")
 
 
+def _refused(session_id: int, name: str, form, exc: ServiceError):
+    """Show the session page again with a correction form's refusal beside it."""
+    if exc.fields:
+        show_service_error(form, exc)
+    flash(exc.message if not exc.fields else "Check the highlighted fields.", "error")
+    focus_first_error(form)
+    return render_template("sessions/show.html", **page.context(_load_or_404(session_id), {name: form})), exc.status
+
+
+@bp.route("/<int:session_id>/resolve", methods=["POST"], endpoint="resolve_entry")
 @bp.route("/<int:session_id>/reactions/<int:entry_id>/resolve", methods=["POST"], endpoint="resolve_reaction")
-def resolve(session_id: int, entry_id: int):
+def resolve(session_id: int, entry_id: int | None = None):
     """Record when a reaction ended."""
-    from .actions import _aware
-    from .forms import ResolveForm
-
     form = ResolveForm(prefix="resolve")
     if not form.validate_on_submit():
         abort(400)
-    sessions.resolve_reaction(current_actor(), session_id, entry_id, _aware(form.at.data) or utcnow(),
-                              _expected_version(form))
+    if entry_id is None:
+        chosen = _entry(form.entry.data)
+        if chosen is None or chosen[0] != "reaction":
+            return _refused(session_id, "resolve", form, Invalid.field("entry", "choose the reaction"))
+        entry_id = chosen[1]
+    try:
+        sessions.resolve_reaction(current_actor(), session_id, entry_id, _aware(form.at.data) or utcnow(),
+                                  _expected_version(form))
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise
+        return _refused(session_id, "resolve", form, exc)
     flash("Recorded when the reaction ended.", "success")
-    return redirect(url_for("sessions.show", session_id=session_id) + "#reactions-h")
+    return _done(session_id, "resolve")
+
+
+@bp.route("/<int:session_id>/review", methods=["POST"], endpoint="review")
+@role_required("supervisor")
+def review(session_id: int):
+    """Review the session's flags from its page, as from the queue (SPEC §7)."""
+    form = ReviewForm(prefix="review")
+    if form.validate_on_submit():
+        try:
+            review_service.review(current_actor(), session_id, outcome=form.outcome.data, note=form.note.data or "")
+        except NotFound:
+            raise
+        except ServiceError as exc:
+            return _refused(session_id, "review", form, exc)
+        flash("Review recorded; the session left the queue.", "success")
+        return _done(session_id, "review")
+    flash("Check the highlighted fields.", "error")
+    focus_first_error(form)
+    return render_template("sessions/show.html", **page.context(_load_or_404(session_id), {"review": form})), 422
 
 
 @bp.route("/<int:session_id>/summary.pdf")

@@ -1,4 +1,5 @@
 """The whole session lifecycle through the JSON API, and its refusals (SPEC §4, §8)."""
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -383,3 +384,47 @@ def assert_stored_flags_are_the_rules_verdict(client, sid, ctx, app):
     assert [f["message"] for f in stored["flags"]] == [f.message for f in expected]
     assert [[e["id"] for e in f["evidence"]] for f in stored["flags"]] == [[e.id for e in f.evidence] for f in expected]
     return expected
+
+
+def test_the_nurse_who_ended_undoes_the_end_within_ten_minutes(nurse_api, natalizumab, api, app):
+    sid = natalizumab["id"]
+    ready_to_start(nurse_api, sid)
+    post(nurse_api, sid, "start", {"at": iso(now() - timedelta(minutes=40))})
+    ended = post(nurse_api, sid, "end", {"full_dose": True})
+    assert ended["status"] == "observing"
+    other = api("nurse").post(f"/api/v1/sessions/{sid}/undo-end", json={})
+    assert other.status_code == 409 and "only the nurse who ended it" in other.get_json()["error"]["message"]
+    stale = nurse_api.post(f"/api/v1/sessions/{sid}/undo-end", json={}, headers={"If-Match": str(ended["version"] - 1)})
+    assert stale.status_code == 409
+    undone = post(nurse_api, sid, "undo-end", {}, headers={"If-Match": str(ended["version"])})
+    assert undone["status"] == "infusing" and undone["ended_at"] is None and undone["observation_ends_at"] is None
+    assert undone["version"] == ended["version"] + 1
+    with app.app_context():
+        from sqlalchemy import select
+
+        from clinic.extensions import db
+        from clinic.models import AuditEvent
+
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "infusion_end_undone")).one()
+        details = json.loads(event.details)
+        assert details["undone"]["full_dose"] is True and details["session_id"] == sid
+    again = nurse_api.post(f"/api/v1/sessions/{sid}/undo-end", json={})
+    assert again.status_code == 409 and "infusing" in again.get_json()["error"]["message"]
+    doc = app.test_client().get("/api/v1/openapi.json").get_json()
+    assert "post" in doc["paths"]["/api/v1/sessions/{session_id}/undo-end"]
+
+
+def test_an_end_older_than_ten_minutes_stays(nurse_api, natalizumab, app):
+    sid = natalizumab["id"]
+    ready_to_start(nurse_api, sid)
+    post(nurse_api, sid, "start", {"at": iso(now() - timedelta(minutes=40))})
+    post(nurse_api, sid, "end", {"full_dose": False})
+    with app.app_context():
+        from clinic.extensions import db
+        from clinic.models import InfusionSession
+
+        db.session.get(InfusionSession, sid).ended_charted_at = now() - timedelta(minutes=10, seconds=5)
+        db.session.commit()
+    late = nurse_api.post(f"/api/v1/sessions/{sid}/undo-end", json={})
+    assert late.status_code == 409 and "more than 10 minutes ago" in late.get_json()["error"]["message"]
+    assert nurse_api.get(f"/api/v1/sessions/{sid}").get_json()["status"] == "observing"

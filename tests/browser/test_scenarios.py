@@ -30,6 +30,8 @@ def check_in_natalizumab(page, base, patient_name):
 
 
 def record_vitals(page, **values):
+    if not page.get_by_label("Systolic", exact=True).is_visible():  # not the next action: one tap away
+        page.locator("summary", has_text="Record vitals").click()
     for label, value in values.items():
         page.get_by_label(label, exact=True).fill(str(value))
     with page.expect_navigation():
@@ -54,17 +56,25 @@ def test_nurse_day_from_check_in_to_finalize(live, new_page, make_user, make_pat
     page.get_by_role("button", name="Start infusion").click()
     expect(page.get_by_text("Infusion started.")).to_be_visible()
     record_vitals(page, Systolic=118, Diastolic=74, **{"Heart rate": 96, "Oxygen saturation": 93})
+    page.get_by_role("link", name="Record reactions").click()  # the checklist has a page of its own
     page.get_by_label("Trouble breathing or wheezing").check()
     page.get_by_label(re.compile("Grade 3:")).check()
     page.get_by_label("Action taken").select_option("stopped")
     page.get_by_role("button", name="Record reactions").click()
+    expect(page.locator("#top-flag")).to_contain_text("Serious:")  # the most severe flag at the top
     flags = page.locator("#flags")
     expect(flags).to_contain_text("Serious:")
     assert page.locator("#flags").bounding_box()["y"] < page.locator("#vitals-h").bounding_box()["y"]
     assert_accessible(page, "session page with flags")
     assert not small_targets(page), small_targets(page)
-    page.get_by_role("button", name="End infusion").click()
-    expect(page.get_by_text("observation ends at").first).to_be_visible()
+    page.locator("summary", has_text="End infusion").click()  # a second step says what ending does
+    expect(page.get_by_text("starts the 60-minute observation")).to_be_visible()
+    page.get_by_role("button", name="Confirm: end infusion").click()
+    expect(page.get_by_text("Say whether the full dose was given.")).to_be_visible()  # asked, never preselected
+    assert page.evaluate("() => document.activeElement.name") == "end-full_dose"  # the question has the focus
+    page.get_by_label("Yes, the full dose").check()
+    page.get_by_role("button", name="Confirm: end infusion").click()
+    expect(page.get_by_text("Observation ends at").first).to_be_visible()
     page.wait_for_function("() => /left$/.test(document.querySelector('[data-countdown]').textContent)")
     page.get_by_label("Reason for early discharge").fill("Transport arrived; patient well and advised")
     page.get_by_role("button", name="Discharge").click()
@@ -153,6 +163,9 @@ def test_vitals_and_reactions_by_keyboard_only(live, new_page, make_user, api, m
     page = new_page()
     log_in(page, live.base, nurse.username)
     page.goto(f"{live.base}/sessions/{sid}")
+    _focus(page, "() => document.activeElement.tagName === 'SUMMARY' && "
+                 "document.activeElement.textContent === 'Record vitals'")
+    page.keyboard.press("Enter")  # IVIG's checks come first: the vitals form is one key away
     _focus(page, "() => document.activeElement.id === 'vitals-systolic'")
     page.keyboard.type("122")
     page.keyboard.press("Tab")
@@ -162,6 +175,9 @@ def test_vitals_and_reactions_by_keyboard_only(live, new_page, make_user, api, m
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.get_by_text("Vitals recorded.")).to_be_visible()
+    _focus(page, "() => document.activeElement.textContent === 'Record reactions'")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     _focus(page, "() => document.activeElement.value === 'headache' && document.activeElement.type === 'checkbox'")
     page.keyboard.press("Space")
     _focus(page, "() => document.activeElement.name === 'reactions-grade'")

@@ -90,3 +90,26 @@ def test_headlines_partition_the_flags_by_shared_evidence(record):
         assert all(rank(h.lead.code) <= rank(f.code) for h in result[i:i + 1] for f in h.others)
         assert not any(mine & other for other in evidence[i + 1:]), "two headlines share evidence"
         assert result[i].action == result[i].lead.action
+
+
+def test_at_a_glance_never_hides_an_anaphylaxis_or_emergency():
+    from clinic.domain.flags import at_a_glance
+
+    anaphylaxis = session(reactions=[reaction("trouble_breathing", grade=3, action="stopped"), reaction("hives"),
+                                     reaction("headache", minutes=40, grade=2)],
+                          vitals=[baseline(120), vitals(30, temperature_c="38.4"), vitals(45, systolic=190)])
+    stored = [f.to_dict() for f in evaluate(anaphylaxis, UTC)]
+    everything = headlines(evaluate(anaphylaxis, UTC))
+    assert len(everything) >= 3
+    for limit in (0, 1):
+        glance = at_a_glance(stored, limit=limit)
+        assert glance.shown[0].lead.code == "anaphylaxis_criteria" and len(glance.shown) == 1
+        assert glance.more == len(everything) - 1
+    two = at_a_glance(stored, limit=2)
+    assert [h.lead.code for h in two.shown] == [h.lead.code for h in everything[:2]] and two.more == len(everything) - 2
+    emergency = session(reactions=[reaction("fainting", grade=2, action="emergency_response")],
+                        vitals=[baseline(120), vitals(30, temperature_c="38.4")])
+    glance = at_a_glance(evaluate(emergency, UTC), limit=0)
+    assert [h.lead.code for h in glance.shown] == ["emergency_response"] and glance.more == 1
+    assert at_a_glance([], limit=3) == at_a_glance([], limit=0)
+    assert at_a_glance(stored, limit=99).more == 0

@@ -105,3 +105,20 @@ def test_missing_parameters_score_nothing_and_are_reported():
 def test_totals_and_bands(values, total, band):
     s = news2.score(vitals(**values))
     assert (s.total, s.band) == (total, band)
+
+
+@pytest.mark.parametrize("values, expected", [
+    ({"systolic": 111, "heart_rate": 51, "resp_rate": 12, "spo2": 96, "temperature_c": "36.1"}, {}),
+    ({"systolic": 110, "heart_rate": 50, "resp_rate": 11, "spo2": 95, "temperature_c": "36.0"},
+     {"systolic": "low", "heart_rate": "low", "resp_rate": "low", "spo2": "low", "temperature": "low"}),
+    ({"systolic": 219, "heart_rate": 90, "resp_rate": 20, "temperature_c": "38.0"}, {}),
+    ({"systolic": 220, "heart_rate": 91, "resp_rate": 21, "temperature_c": "38.1"},
+     {"systolic": "high", "heart_rate": "high", "resp_rate": "high", "temperature": "high"}),
+    ({"on_oxygen": True, "consciousness": "voice"}, {"oxygen": "on oxygen", "consciousness": "not alert"}),
+    ({"on_oxygen": False, "consciousness": "alert"}, {}),
+])
+def test_abnormal_values_are_named_in_words(values, expected):
+    from clinic.domain.news2 import abnormal_words
+
+    reading = vitals(**values)
+    assert abnormal_words(reading, news2.score(reading)) == expected

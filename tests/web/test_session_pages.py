@@ -50,9 +50,13 @@ def test_natalizumab_session_from_check_in_to_finalize(nurse):
     page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
     for words in ("TOUCH", "Record vitals", "Systolic", "Diastolic", "Heart rate", "Respiratory rate",
                   "Temperature", "Oxygen saturation", "On oxygen", "Consciousness", "Pain", "Start infusion",
-                  "Infusion reactions", "Side effects", "Serious — act now", "Grade", "Action taken",
-                  "Record reactions", "Trouble breathing or wheezing", "Mild transient reaction"):
+                  "Record reactions"):
         assert words in page, words
+    assert f'href="/sessions/{sid}/reactions"' in page  # the checklist is one tap away, on its own page
+    checklist = nurse.get(f"/sessions/{sid}/reactions").get_data(as_text=True)
+    for words in ("Infusion reactions", "Side effects", "Serious — act now", "Grade", "Action taken",
+                  "Record reactions", "Trouble breathing or wheezing", "Mild transient reaction"):
+        assert words in checklist, words
     refused = act(nurse, sid, "start", {"at": local(40)}, expect=409)
     assert "Cannot start yet" in refused.get_data(as_text=True)
     nurse.post(f"/sessions/{sid}/checks", {"checks-codes": ["touch_authorized", "touch_checklist"]})
@@ -104,10 +108,17 @@ def test_voiding_a_reading_keeps_it_visible_struck_through(nurse):
     sid = register_and_check_in(nurse)
     act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "heart_rate": "180"})
     page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
-    vid = re.search(r"/vitals/(\d+)/void", page).group(1)
-    nurse.post(f"/sessions/{sid}/vitals/{vid}/void", {"void-reason": "wrong patient"})
-    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    entry = re.search(r'<option value="(vitals-\d+)">', page).group(1)  # one form for every entry, one tap away
+    assert f'action="/sessions/{sid}/void"' in page and "<summary>Void an entry</summary>" in page
+    refused = nurse.post(f"/sessions/{sid}/void", {"void-entry": entry, "void-reason": ""})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Reason for voiding:" in html and "autofocus" in html
+    assert re.search(r"<details open><summary>Void an entry", html)  # the refusal shows where the nurse was
+    done = nurse.post(f"/sessions/{sid}/void", {"void-entry": entry, "void-reason": "wrong patient"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("?done=corrections#corrections")
+    page = nurse.get(done.headers["Location"]).get_data(as_text=True)
     assert 'class="voided"' in page and "Voided: wrong patient" in page
+    assert page.index("Entry voided.") > page.index('id="corrections"')  # the message beside the form
 
 
 def test_patient_search_edit_and_no_delete(nurse):
