@@ -3,13 +3,13 @@
 Sessions ended before this revision have no one named: their end cannot be undone (none is recent).
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0012
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
