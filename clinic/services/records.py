@@ -17,11 +17,12 @@ from ..models import (
 
 
 def _load_options(people: bool) -> tuple:
-    """The session's row with its patient, drug version and nurse, and its entries.
+    """The session's row with its patient and drug version (and its nurse, with `people`), and its entries.
 
     Each kind of entry comes in one query of its own: joined to the session's row, every reading would
-    repeat the session's columns and its drug version's protocol document, decoded again per reading. With `people`, who charted each entry comes joined to its kind's query (one query per
-    kind, not one per entry).
+    repeat the session's columns and its drug version's protocol document, decoded again per reading.
+    With `people`, who charted each entry comes joined to its kind's query (one query per kind, not one
+    per entry).
     """
     def who(collection, model, attribute="recorded_by"):
         return (collection.joinedload(getattr(model, attribute)),) if people else (collection,)
