@@ -243,13 +243,15 @@ class DischargeIn(Schema):
     at: PastTime | None = None
     early_reason: Text | None = None
     disposition: Disposition = "home"  # where the patient went
-    disposition_text: ShortText | None = None  # said in words; needed for "other"
+    # said in words; needed for "other" (checked when absent too, so the error names this field)
+    disposition_text: ShortText | None = Field(default=None, validate_default=True)
 
-    @model_validator(mode="after")
-    def _other_says_where(self):
-        if self.disposition == "other" and not self.disposition_text:
-            raise ValueError("disposition_text: say where the patient went")
-        return self
+    @field_validator("disposition_text")
+    @classmethod
+    def _other_says_where(cls, text: str | None, info: ValidationInfo):
+        if info.data.get("disposition") == "other" and not text:
+            raise ValueError("say where the patient went")
+        return text
 
 
 class ResolveIn(Schema):

@@ -56,6 +56,7 @@ def test_somewhere_else_must_say_where(nurse, make_patient):
     refused = nurse.post(f"/api/v1/sessions/{session_id}/discharge",
                          json={"early_reason": "x", "disposition": "other"})
     assert refused.status_code == 422
+    assert list(refused.get_json()["error"]["fields"]) == ["disposition_text"]
     assert nurse.post(f"/api/v1/sessions/{session_id}/discharge",
                       json={"early_reason": "x", "disposition": "moon"}).status_code == 422
 
