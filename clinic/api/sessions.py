@@ -185,9 +185,6 @@ def void_reaction(session_id, entry_id, body):
     return jsonify(serializers.reaction_entry(row))
 
 
-
-
-
 @endpoint("/sessions/<int:session_id>/summary.pdf", summary="The visit summary PDF (?large=1, ?size=a4)",
           produces="application/pdf", query=SummaryQuery)
 def summary_pdf(session_id, query):
@@ -196,3 +193,11 @@ def summary_pdf(session_id, query):
     data = printouts.visit_summary(current_actor(), session_id, large_print=query.large == "1",
                                    pagesize=query.size)
     return pdf_response(data, f"visit-summary-{session_id}.pdf")
+
+
+@endpoint("/sessions/<int:session_id>/adverse-event.pdf", summary="The MedWatch 3500 draft of a serious session",
+          role="supervisor", produces="application/pdf")
+def adverse_event_pdf(session_id):
+    from ..services import printouts
+
+    return pdf_response(printouts.ae_draft(current_actor(), session_id), f"adverse-event-draft-{session_id}.pdf")

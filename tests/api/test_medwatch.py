@@ -70,6 +70,14 @@ def anaphylaxis(api, make_patient):
     return session_id, nurse.get(f"/api/v1/sessions/{session_id}").get_json()
 
 
+def test_the_api_serves_the_draft_to_supervisors_only(anaphylaxis, api):
+    session_id, _ = anaphylaxis
+    response = api("supervisor").get(f"/api/v1/sessions/{session_id}/adverse-event.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "MedWatch" in text_of(response.data)
+    assert api("nurse").get(f"/api/v1/sessions/{session_id}/adverse-event.pdf").status_code == 403
+
+
 def test_the_anaphylaxis_draft_says_what_the_record_says(anaphylaxis, login):
     session_id, charted = anaphylaxis
     response = login("supervisor").get(f"/sessions/{session_id}/adverse-event-draft.pdf")
