@@ -6,17 +6,31 @@ from flask import flash
 from .services.errors import ServiceError
 
 
-def show_service_error(form, exc: ServiceError) -> None:
-    """Put a service's field errors on the form's fields; the rest goes to a flash."""
+def show_service_error(form, exc: ServiceError, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's field errors on the form's fields; the rest goes to a flash.
+
+    A nested field's error (`override.reason`) lands on the form's flattened field (`override_reason`);
+    `aliases` names the form field for a service field the form spells otherwise.
+    """
     unplaced = []
     for name, messages in (exc.fields or {}).items():
-        field = getattr(form, name.split(".")[0], None) if form is not None else None
+        field = _form_field(form, name, aliases or {})
         if field is not None and hasattr(field, "errors"):
             field.errors = list(field.errors or []) + list(messages)
         else:
             unplaced.append(f"{name}: {' '.join(messages)}")
     if unplaced or not exc.fields:
         flash(exc.message if not unplaced else "; ".join(unplaced), "error")
+
+
+def _form_field(form, name: str, aliases: dict[str, str]):
+    if form is None:
+        return None
+    for candidate in (name.replace(".", "_"), aliases.get(name), name.split(".")[0]):
+        field = getattr(form, candidate, None) if candidate else None
+        if field is not None:
+            return field
+    return None
 
 
 def blank_to_none(data: dict) -> dict:

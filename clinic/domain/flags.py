@@ -395,7 +395,7 @@ def dose_changed(record: SessionRecord, tz: tzinfo) -> list[Flag]:
     return [Flag("dose_changed", WARNING,
                  f"Warning: dose {decimal_text(record.dose)} {record.dose_unit}, the protocol's is {decimal_text(protocol)} "
                  f"{record.dose_unit} — reason: {record.dose_reason or 'not given'}",
-                 (Evidence("session", record.id, record.created_at, f"{record.dose} {record.dose_unit}"),),
+                 (Evidence("session", record.id, record.created_at, f"{decimal_text(record.dose)} {record.dose_unit}"),),
                  "Check the order and the reason before starting.")]
 
 

@@ -264,8 +264,9 @@ class Drug:
 
     @property
     def brand(self) -> str:
-        """The drug's name on screens: its first product's brand."""
-        return self.products[0].brand
+        """The drug's name where no product is named: its brand, or the generic name when several products share
+        the protocol (a Truxima session is not a "Rituxan" one; a session names its own product)."""
+        return self.products[0].brand if len(self.products) == 1 else self.generic
 
     def product(self, code: str | None) -> Product:
         """Return the product with this code, or the drug's first product."""
@@ -445,6 +446,11 @@ class ReactionSeen:
     id: int
     code: str
     grade: int
+    label: str = ""  # the catalog's words for it, as the alert's reason says it
+
+    @property
+    def words(self) -> str:
+        return self.label.lower() if self.label else self.code.replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -462,7 +468,7 @@ def retreat_verdict(drug: Drug, reactions: tuple[ReactionSeen, ...], anaphylaxis
     if rule.anaphylaxis and anaphylaxis_met:
         reasons.append("the anaphylaxis criteria were met")
     for reaction in reactions:
-        words = reaction.code.replace("_", " ")
+        words = reaction.words
         if reaction.code in rule.reaction_codes:
             reasons.append(f"{words} (a hypersensitivity reaction)")
         elif rule.min_grade is not None and reaction.grade >= rule.min_grade:

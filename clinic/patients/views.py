@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..formtools import blank_to_none, show_service_error
 from ..security import role_required
-from ..services import audit, catalog, history, patients, treatment
+from ..services import audit, catalog, catalog_admin, history, patients, treatment
 from ..services.errors import ServiceError
 from ..web import current_actor
 from .forms import EditPatientForm, HistoryForm, LiftAlertForm, PatientForm, SearchForm
@@ -54,6 +54,13 @@ def show(patient_id: int):
     return _page(patient)
 
 
+class _DrugNames(dict):
+    """Drug codes to names on screens; a code no longer in the catalog shows as itself."""
+
+    def __missing__(self, code: str) -> str:
+        return code
+
+
 def _page(patient, history_form=None, lift_forms=None, status=200):
     history_form = history_form or HistoryForm()
     history_form.drug.choices = [("", "Choose a drug")] + [(d.code, f"{d.brand} ({d.generic})")
@@ -64,7 +71,7 @@ def _page(patient, history_form=None, lift_forms=None, status=200):
     return render_template("patients/show.html", patient=patient, sessions=history.sessions_of_patient(patient.id),
                            reactions=history.reaction_history(patient.id), alerts=alerts,
                            entries=treatment.history_entries(patient.id), history_form=history_form,
-                           lift_forms=lift_forms), status
+                           lift_forms=lift_forms, drug_names=_DrugNames(catalog_admin.drug_names())), status
 
 
 @bp.route("/<int:patient_id>/history", methods=["POST"])

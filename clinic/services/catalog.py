@@ -33,7 +33,8 @@ def _add_drug_version(drug: Drug, definition: dict, source: str, actor: Actor) -
     db.session.add(version)
     db.session.flush()
     drug.current_version = version.version
-    drug.brand, drug.generic = definition["products"][0]["brand"], definition["generic"]
+    products, drug.generic = definition["products"], definition["generic"]
+    drug.brand = products[0]["brand"] if len(products) == 1 else drug.generic  # as protocols.Drug.brand says
     drug.category, drug.active = definition["category"], definition.get("active", True)
     return version
 

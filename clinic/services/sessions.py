@@ -96,8 +96,8 @@ def _follow_reactions(actor: Actor, infusion: InfusionSession, record, flags) ->
     drug = definition_of(infusion)
     if drug.retreat is None:
         return
-    verdict = protocols.retreat_verdict(drug, tuple(protocols.ReactionSeen(r.id, r.code, r.grade) for r in record.reactions),
-                                        any(f.code == "anaphylaxis_criteria" for f in flags))
+    seen = tuple(protocols.ReactionSeen(r.id, r.code, r.grade, r.label) for r in record.reactions)
+    verdict = protocols.retreat_verdict(drug, seen, any(f.code == "anaphylaxis_criteria" for f in flags))
     treatment.update_alert(actor, infusion, drug, verdict.reasons, verdict.entry_id)
 
 

@@ -103,7 +103,8 @@ def update_alert(actor: Actor, infusion: InfusionSession, drug: protocols.Drug, 
     """
     if reasons and not infusion.raised_alert:
         alert = PatientAlert(patient_id=infusion.patient_id, drugs=",".join(drug.retreat_drugs()),
-                             reason=f"{drug.brand} infusion #{infusion.infusion_number}: " + "; ".join(reasons),
+                             reason=f"{drug.product(infusion.product_code).brand} infusion #{infusion.infusion_number}: "
+                             + "; ".join(reasons),
                              session_id=infusion.id, reaction_entry_id=entry_id, created_at=utcnow())
         db.session.add(alert)
         db.session.flush()

@@ -49,7 +49,7 @@ def new():
         try:
             infusion = sessions.check_in(current_actor(), local_today(), **form.service_fields())
         except ServiceError as exc:
-            show_service_error(form, exc)
+            show_service_error(form, exc, aliases={"override": "override_prescriber"})
             status = exc.status
         else:
             flash(f"Checked in for infusion #{infusion.infusion_number}.", "success")

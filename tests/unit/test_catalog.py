@@ -13,7 +13,7 @@ from clinic.domain.catalog import DRUGS, GRADES, REACTIONS, Drug, Reaction, drug
     ("alemtuzumab", "Lemtrada", "alemtuzumab", "disease_modifying"),
     ("ivig", "IVIG", "immune globulin", "supportive"),
     ("methylprednisolone", "Solu-Medrol", "methylprednisolone sodium succinate", "supportive"),
-    ("rituximab", "Rituxan", "rituximab", "disease_modifying"),
+    ("rituximab", "rituximab", "rituximab", "disease_modifying"),  # four products: named by the generic
     ("cyclophosphamide", "Cyclophosphamide", "cyclophosphamide", "disease_modifying"),
     ("ocrelizumab_sc", "Ocrevus Zunovo", "ocrelizumab and hyaluronidase-ocsq", "disease_modifying"),
     ("natalizumab_sztn", "Tyruko", "natalizumab-sztn", "disease_modifying"),

@@ -41,6 +41,7 @@ def test_an_override_checks_in_past_a_short_interval(nurse, api, make_patient):
     post(api_nurse, first, "discharge", {"early_reason": "the test checks in again"})
     refused = check_in_form(nurse, patient.id, drug="natalizumab")
     assert refused.status_code == 409 and "infusion #2 may be given from" in refused.get_data(as_text=True)
+    assert "override:" not in refused.get_data(as_text=True)  # said at the prescriber field, not as a code
     response = check_in_form(nurse, patient.id, drug="natalizumab", override_prescriber=OVERRIDE["prescriber"],
                              override_reason=OVERRIDE["reason"])
     assert response.status_code == 302
@@ -84,6 +85,8 @@ def test_alerts_show_on_the_patient_and_check_in_and_a_supervisor_lifts_them(nur
                                               "onset_at": ago(30)}, 201)
     page = nurse.get(f"/patients/{patient.id}").get_data(as_text=True)
     assert "Do not re-treat" in page and "Lift alert" not in page
+    # in the words of the catalog: products by name, the reaction by its label
+    assert "with Tysabri, Tyruko" in page and "Tysabri infusion #1: hives (a hypersensitivity reaction)" in page
     assert "Do not re-treat" in nurse.get(f"/sessions/new?patient_id={patient.id}").get_data(as_text=True)
     supervisor = login("supervisor")
     page = supervisor.get(f"/patients/{patient.id}").get_data(as_text=True)
