@@ -12,10 +12,12 @@ from . import transactions
 from .domain import lifecycle
 from .extensions import db, login_manager
 from .formatting import decimal_text
-from .models import ApiToken, User, utcnow
+from .models import ApiToken, LoginSession, User, utcnow
 from .security import token_digest
 from .services.actor import Actor
 
+# The session cookie's key for the token of its row in login_sessions (logging out ends the row).
+LOGIN_SESSION_KEY = "login_session"
 # Endpoints anyone may reach; everything else needs a signed-in user.
 PUBLIC_ENDPOINTS = {"auth.login", "main.healthz", "static", "api.openapi"}
 POLL_HEADER = "X-Chairside-Poll"
@@ -62,16 +64,31 @@ def redirect_to_login():
     return redirect(url_for("auth.login", next=target.rstrip("?") if target else None))
 
 
+def current_login_session() -> str | None:
+    """The token of this browser's row in login_sessions, from its cookie."""
+    token = session.get(LOGIN_SESSION_KEY)
+    return token if isinstance(token, str) and token else None
+
+
+# Built once: every page request runs it, in the one query that loading the user took before.
+_SESSION_HOLDER = (
+    select(User).join(LoginSession, LoginSession.user_id == User.id)
+    .where(LoginSession.token_hash == bindparam("digest"), LoginSession.ended_at.is_(None))
+)
+
+
 @login_manager.user_loader
 def load_user(session_id: str):
-    """Load the user of a browser session; a stale epoch or inactive user ends it."""
+    """Load the user of a browser session the server still knows as live; ended, a stale epoch or an inactive
+    user: nobody. The signed cookie alone is not enough: a copy of it outlives a logout otherwise."""
     if request.path.startswith("/api/"):
         return None  # the API takes bearer tokens only, never the cookie
     user_id, _, epoch = session_id.partition(":")
-    if not user_id.isdigit() or not epoch.isdigit():
+    token = current_login_session()
+    if not user_id.isdigit() or not epoch.isdigit() or token is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_epoch != int(epoch):
+    user = db.session.scalar(_SESSION_HOLDER, {"digest": token_digest(token)})
+    if user is None or user.id != int(user_id) or not user.active or user.session_epoch != int(epoch):
         return None
     return user
 
@@ -132,8 +149,13 @@ def _require_login():
             return json_error(401, "A valid bearer token is required.")
         return None
     if not current_user.is_authenticated:
+        if "_user_id" in session:
+            session.clear()  # a session the server ended: nothing of it is kept, its idle clock included
         return redirect_to_login()
     if _idle_expired():
+        from .services import accounts
+
+        accounts.end_login_session(current_login_session())  # every copy of the cookie ends with it
         logout_user()
         session.clear()
         flash("You were logged out after a period without activity. Please log in again.", "info")

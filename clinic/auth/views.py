@@ -11,7 +11,7 @@ from ..extensions import limiter
 from ..models import utcnow
 from ..services import accounts, audit
 from ..services.actor import Actor
-from ..web import current_actor
+from ..web import LOGIN_SESSION_KEY, current_actor, current_login_session
 from .forms import LoginForm, LogoutForm
 
 bp = Blueprint("auth", __name__)
@@ -66,6 +66,7 @@ def login():
         if user is not None:
             session.clear()  # a fresh session at login: nothing from before carries over
             login_user(user)
+            session[LOGIN_SESSION_KEY] = accounts.start_login_session(user)
             session["last_seen"] = utcnow().timestamp()
             return redirect(_safe_next(request.args.get("next")))
         flash(FAILED_LOGIN_MESSAGE, "error")
@@ -74,10 +75,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out and forget the browser session."""
+    """Sign out: the session ends on the server, and the browser forgets it."""
     form = LogoutForm()
     if form.validate_on_submit():
         audit.record(current_actor(), "logout", object_type="user", object_id=current_user.id)
+        accounts.end_login_session(current_login_session())  # a copy of the cookie is refused from now on
         logout_user()
         session.clear()
         flash("You are logged out.", "info")

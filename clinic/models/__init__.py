@@ -7,10 +7,10 @@ from .infusion import (
 from .patient import Patient, PatientAlert, TreatmentHistory
 from .review import Amendment, Review
 from .types import utcnow
-from .user import ROLES, ApiToken, User
+from .user import ROLES, ApiToken, LoginSession, User
 
 __all__ = [
     "Amendment", "ApiToken", "AuditEvent", "CheckConfirmation", "Drug", "DrugVersion", "InfusionSession",
-    "Patient", "PatientAlert", "PremedicationRecord", "ROLES", "Reaction", "ReactionEntry", "Review", "SessionEvent",
+    "LoginSession", "Patient", "PatientAlert", "PremedicationRecord", "ROLES", "Reaction", "ReactionEntry", "Review", "SessionEvent",
     "TreatmentHistory", "User", "VitalSigns", "utcnow",
 ]

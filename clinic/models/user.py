@@ -66,3 +66,19 @@ class ApiToken(db.Model):
         if self.revoked_at is not None:
             return "Revoked"
         return "Expired" if self.expires_at <= now else "Active"
+
+
+class LoginSession(db.Model):
+    """A signed-in browser, known to the server: logging out ends it here, so a copy of its cookie is refused.
+
+    The cookie carries a random token; only its SHA-256 is stored. Rows are ended (`ended_at`), never deleted:
+    the app's database role cannot delete rows (migration 0011).
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,7 +8,7 @@ from ..formtools import show_service_error
 from ..models import utcnow
 from ..services import accounts
 from ..services.errors import ServiceError
-from ..web import current_actor
+from ..web import current_actor, current_login_session
 from .forms import PasswordForm, RevokeForm, TokenForm
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
@@ -33,7 +33,7 @@ def password():
     if form.validate_on_submit():
         try:
             accounts.change_own_password(current_actor(), current_user, form.old_password.data,
-                                         form.new_password.data)
+                                         form.new_password.data, current_login_session())
         except ServiceError as exc:
             show_service_error(form, exc)
             return _page(password_form=form, status=exc.status)

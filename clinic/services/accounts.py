@@ -6,8 +6,10 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from ..extensions import db
-from ..models import ApiToken, User, utcnow
-from ..security import check_account_password, check_password_policy, hash_password, new_token, verify_password
+from ..models import ApiToken, LoginSession, User, utcnow
+from ..security import (
+    check_account_password, check_password_policy, hash_password, new_token, token_digest, verify_password,
+)
 from . import audit
 from .actor import Actor
 from .errors import Invalid
@@ -40,6 +42,28 @@ def authenticate(username: str, password: str, actor: Actor) -> User | None:
     user.last_login_at = utcnow()
     audit.record(Actor.for_user(user, actor.client_addr), "login", object_type="user", object_id=user.id)
     return user
+
+
+def start_login_session(user: User) -> str:
+    """Record a browser signing in; return the token its cookie carries (only the hash is stored)."""
+    token, digest = new_token()
+    db.session.add(LoginSession(user_id=user.id, token_hash=digest, created_at=utcnow()))
+    return token
+
+
+def end_login_session(token: str | None) -> None:
+    """End the browser session whose cookie carries `token`: any copy of that cookie is refused from now on."""
+    if token:
+        db.session.execute(update(LoginSession).where(LoginSession.token_hash == token_digest(token),
+                                                      LoginSession.ended_at.is_(None)).values(ended_at=utcnow()))
+
+
+def _end_login_sessions(user: User, keep: str | None = None) -> None:
+    """End every browser session of `user` but the one whose cookie carries `keep`."""
+    ending = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+    if keep:
+        ending = ending.where(LoginSession.token_hash != token_digest(keep))
+    db.session.execute(ending.values(ended_at=utcnow()))
 
 
 def create_user(actor: Actor, username: str, full_name: str, role: str, password: str,
@@ -137,6 +161,7 @@ def set_active(actor: Actor, user_id: int, active: bool) -> User:
     if not active:
         _refuse_last_admin(user, "deactivate")
         user.session_epoch += 1
+        _end_login_sessions(user)
     user.active = active
     audit.record(actor, "user_deactivated" if not active else "user_reactivated", object_type="user",
                  object_id=user.id)
@@ -153,13 +178,15 @@ def reset_password(actor: Actor, user_id: int, password: str) -> User:
     user.password_hash = hash_password(password)
     user.must_change_password = True
     user.session_epoch += 1
+    _end_login_sessions(user)
     audit.record(actor, "user_password_reset", object_type="user", object_id=user.id)
     revoke_all_tokens(actor, user)
     return user
 
 
-def change_own_password(actor: Actor, user: User, old: str, new: str) -> None:
-    """Change one's own password; the old one is required."""
+def change_own_password(actor: Actor, user: User, old: str, new: str, this_session: str | None = None) -> None:
+    """Change one's own password; the old one is required. Every other browser session of the user ends (and
+    every token is revoked); the one whose cookie carries `this_session` carries on."""
     if not check_account_password(user.username, user.password_hash, old):
         raise AccountError("old_password", "The current password is not right.")
     try:
@@ -171,6 +198,7 @@ def change_own_password(actor: Actor, user: User, old: str, new: str) -> None:
     user.password_hash = hash_password(new)
     user.must_change_password = False
     user.session_epoch += 1
+    _end_login_sessions(user, keep=this_session)
     audit.record(actor, "password_changed", object_type="user", object_id=user.id)
     revoke_all_tokens(actor, user)
 

@@ -185,6 +185,16 @@ def test_on_postgres_the_apps_role_can_only_read_and_append_audit_events(databas
 
             accounts.create_user(Actor.system("test"), "rolecheck", "Role Check", "nurse", "correct horse battery")
             db.session.commit()
+            db.session.remove()
+        # Logging in and out, which writes login_sessions (migration 0012), works under the app's grants.
+        from tests.conftest import WebClient
+
+        web = WebClient(runs.test_client())
+        web.get("/login")
+        assert web.post("/login", {"username": "rolecheck", "password": "correct horse battery"}).status_code == 302
+        assert web.get("/profile/").status_code == 200
+        assert web.post("/logout").status_code == 302 and web.get("/profile/").status_code == 302
+        with runs.app_context():
             assert audit.verify().ok and audit.verify().checked >= 2
             db.session.remove()
             db.engine.dispose()

@@ -113,3 +113,48 @@ def test_post_without_csrf_token_is_refused(app, make_user):
     raw = app.test_client()
     response = raw.post("/login", data={"username": user.username, "password": PASSWORD})
     assert response.status_code == 400
+
+
+def _copy_of_the_cookie(app, web):
+    """Another client holding the same session cookie, as someone who copied it would."""
+    copy = app.test_client()
+    copy.set_cookie(app.config["SESSION_COOKIE_NAME"], web.client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value)
+    return copy
+
+
+def test_a_cookie_copied_before_logout_opens_nothing_after_it(app, login, make_patient):
+    patient = make_patient()
+    web = login("nurse")
+    copy = _copy_of_the_cookie(app, web)
+    assert copy.get("/profile/").status_code == 200  # the copy works while the session lives
+    web.post("/logout")
+    for url in ("/profile/", f"/patients/{patient.id}", "/"):
+        response = copy.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], url
+    with copy.session_transaction() as sess:
+        assert "last_seen" not in sess and "_user_id" not in sess  # a dead session's idle clock is not kept going
+
+
+def test_an_idle_timeout_ends_the_session_for_every_copy_of_the_cookie(app, login):
+    web = login("nurse")
+    copy = _copy_of_the_cookie(app, web)  # taken while the session was fresh
+    with web.client.session_transaction() as sess:
+        sess["last_seen"] = (utcnow() - timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)).timestamp()
+    assert web.get("/").status_code == 302
+    assert copy.get("/profile/").status_code == 302
+
+
+def test_logging_out_ends_only_that_session(login, make_user):
+    user = make_user("nurse")
+    phone, desk = login(user=user), login(user=user)
+    phone.post("/logout")
+    assert phone.get("/").status_code == 302 and desk.get("/").status_code == 200
+
+
+def test_a_password_change_ends_the_users_other_sessions_but_not_this_one(login, make_user):
+    user = make_user("nurse")
+    phone, desk = login(user=user), login(user=user)
+    desk.get("/profile/")
+    changed = desk.post("/profile/password", {"old_password": PASSWORD, "new_password": "a brand new passphrase"})
+    assert changed.status_code == 302
+    assert desk.get("/profile/").status_code == 200 and phone.get("/").status_code == 302
