@@ -16,9 +16,9 @@ from wtforms import (
     StringField, SubmitField,
 )
 from wtforms.validators import Optional
-from ..formtools import GuardedForm, NumberField
 
 from ..domain import catalog_rules, protocols
+from ..formtools import GuardedForm, NumberField
 from .forms import MultiCheckboxField
 
 

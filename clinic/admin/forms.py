@@ -1,5 +1,6 @@
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField, widgets
 from wtforms.validators import DataRequired, Length, Optional
+
 from ..formtools import GuardedForm
 
 ROLE_CHOICES = [("nurse", "Nurse"), ("supervisor", "Supervisor"), ("admin", "Admin")]

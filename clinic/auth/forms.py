@@ -1,5 +1,6 @@
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
+
 from ..formtools import GuardedForm
 
 

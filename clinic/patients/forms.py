@@ -3,6 +3,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
 from ..formtools import GuardedForm, NumberField
 from ..schemas import NAME_LENGTH
 

@@ -1,7 +1,7 @@
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
-from ..formtools import GuardedForm
 
+from ..formtools import GuardedForm
 from ..models.review import OUTCOMES
 
 OUTCOME_WORDS = {"acknowledged": "Acknowledged", "escalated": "Escalated", "reported_externally": "Reported externally"}

@@ -6,6 +6,7 @@ from wtforms import (
     RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField, widgets,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
 from ..formtools import GuardedForm, NumberField
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
