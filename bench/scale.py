@@ -83,7 +83,7 @@ def _rows(n_sessions, n_patients, nurse, versions, today, now, day_starts, tz, a
     reactions = {r.code: r for r in REACTIONS if r.code in REACTION_CODES}
     for pid in range(1, n_patients + 1):
         first, last = rng.choice(FIRST), rng.choice(LAST) + str(pid)
-        yield "patients", (pid, f"B{pid:07d}", first, last, first.lower(), last.lower(),
+        yield "patients", (pid, f"B{pid:07d}", f"B{pid:07d}", first, last, first.lower(), last.lower(),
                            date(1950 + pid % 50, 1 + pid % 12, 1 + pid % 28), "female" if pid % 3 else "male",
                            "en", False, True, "2025-01-01 00:00:00+00", "2025-01-01 00:00:00+00", 1)
     counters, ids = {}, dict.fromkeys(("vital_signs", "reaction_entries", "check_confirmations",
@@ -196,7 +196,7 @@ def _audit_event(sid, pid, nurse, at, discharged, prev_hash, key):
 
 
 COLUMNS = {
-    "patients": ("id", "mrn", "first_name", "last_name", "first_key", "last_key", "date_of_birth", "sex",
+    "patients": ("id", "mrn", "mrn_key", "first_name", "last_name", "first_key", "last_key", "date_of_birth", "sex",
                  "preferred_language", "pregnant", "active", "created_at", "updated_at", "version"),
     "infusion_sessions": ("id", "patient_id", "drug_code", "drug_version_id", "dose", "dose_unit", "lot_number",
                           "infusion_number", "chair", "nurse_id", "status", "session_date", "created_at",

@@ -90,9 +90,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    from . import errors, web
+    from . import errors, input_guard, web
 
     errors.init_app(app)
+    input_guard.init_app(app)
     web.init_app(app)
 
 

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from flask import flash
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, FieldList, FormField, PasswordField, StringField, TextAreaField
 
+from .input_guard import text_problem
 from .services.errors import ServiceError
 
 
@@ -45,3 +48,54 @@ def focus_first_error(form) -> None:
         if field.errors and field.type not in ("HiddenField", "SubmitField", "CSRFTokenField"):
             field.render_kw = {**(field.render_kw or {}), "autofocus": True}
             return
+
+
+class NumberField(DecimalField):
+    """A decimal as a person types it: "sNaN", "inf" and "1e30" are not numbers anyone measures or orders,
+    and arithmetic on them (a °F conversion) would fail, so the form refuses them as it refuses "fast"."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and (not self.data.is_finite() or not -MAX_EXPONENT <= self.data.adjusted()
+                                      <= MAX_EXPONENT):
+            self.data = None
+            raise ValueError("Not a number this field can take.")
+
+
+MAX_EXPONENT = 9  # up to 9,999,999,999: more than any column holds; the schemas then say the field's bounds
+
+
+class GuardedForm(FlaskForm):
+    """The base of every form: text with characters the database cannot store is refused on its field.
+
+    One line of text (a StringField) has no control characters or line breaks; a text area keeps its new
+    lines and tabs; a password may hold anything but NUL and the other control characters.
+    """
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        return guard_text(self) and valid
+
+
+def guard_text(form) -> bool:
+    """Put a refusal on every text field of `form` (nested ones too) that cannot be stored; True if none."""
+    clean = True
+    for field in form:
+        if isinstance(field, FormField):
+            clean = guard_text(field.form) and clean
+        elif isinstance(field, FieldList):
+            for entry in field.entries:
+                clean = (guard_text(entry.form) if isinstance(entry, FormField) else _guard_field(entry)) and clean
+        else:
+            clean = _guard_field(field) and clean
+    return clean
+
+
+def _guard_field(field) -> bool:
+    if not isinstance(field.data, str) or not isinstance(field, StringField):
+        return True
+    why = text_problem(field.data, multi_line=isinstance(field, TextAreaField | PasswordField))
+    if why is None:
+        return True
+    field.errors = [*(field.errors or ()), why]
+    return False

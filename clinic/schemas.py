@@ -6,18 +6,61 @@ them before storing, and the OpenAPI document is generated from them.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator, ValidationInfo
+from pydantic import (
+    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator,
+    model_validator,
+)
+
+from .domain.catalog_rules import MAX_DOSE_PER
+from .input_guard import FIRST_DAY, INVISIBLE_WORDS, LAST_DAY, text_problem, visible
 
 CLOCK_SKEW = timedelta(minutes=1)
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Required = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+def _one_line(value: str) -> str:
+    if why := text_problem(value):
+        raise ValueError(why)
+    return value
+
+
+def _lines(value: str) -> str:
+    if why := text_problem(value, multi_line=True):
+        raise ValueError(why)
+    return value
+
+
+def _seen(value: str) -> str:
+    if value and not visible(value):
+        raise ValueError(INVISIBLE_WORDS)
+    return value
+
+
+def line(max_length: int, *, required: bool = False, pattern: str | None = None):
+    """One line of text that fits a column of `max_length` characters: no control characters, and (when
+    given) at least one visible character."""
+    checks = (AfterValidator(_one_line), AfterValidator(_seen))
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1 if required else None,
+                                            max_length=max_length, pattern=pattern), *checks]
+
+
+def lines(max_length: int = 2000, *, required: bool = False):
+    """Free text that may keep its new lines and tabs (notes, reasons, allergies)."""
+    checks = (AfterValidator(_lines), AfterValidator(_seen))
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1 if required else None,
+                                            max_length=max_length), *checks]
+
+
+Text = lines(2000)
+ShortText = line(200)
+Required = line(200, required=True)
+Reason = lines(2000, required=True)
+NAME_LENGTH = 100  # the patients' name columns
+Name = line(NAME_LENGTH, required=True)
 
 
 def _aware_past(value: datetime) -> datetime:
@@ -35,13 +78,32 @@ def _finite(value: Decimal | None) -> Decimal | None:
 
 
 def _plausible_day(value: date) -> date:
-    if not date(1900, 1, 1) <= value <= date(2999, 12, 31):
+    if not FIRST_DAY <= value <= LAST_DAY:
         raise ValueError("give a date between 1900 and 2999")
     return value
 
 
-PastTime = Annotated[datetime, AfterValidator(_aware_past)]
-Day = Annotated[date, AfterValidator(_plausible_day)]
+_ISO_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_time(value):
+    """A time is an ISO 8601 string (or a datetime from a form), never a number of seconds since 1970."""
+    if isinstance(value, datetime) or (isinstance(value, str) and _ISO_TIME.match(value.strip())):
+        return value
+    raise ValueError("give the time as ISO 8601 with its UTC offset, e.g. 2026-11-24T10:42:00-05:00")
+
+
+def _iso_day(value):
+    if (isinstance(value, date) and not isinstance(value, datetime)) or \
+            (isinstance(value, str) and _ISO_DAY.fullmatch(value.strip())):
+        return value
+    raise ValueError("give a date as YYYY-MM-DD")
+
+
+PastTime = Annotated[datetime, BeforeValidator(_iso_time), AfterValidator(_aware_past)]
+IsoDate = Annotated[date, BeforeValidator(_iso_day)]
+Day = Annotated[date, BeforeValidator(_iso_day), AfterValidator(_plausible_day)]
 
 
 def finite_decimal(**bounds):
@@ -57,21 +119,39 @@ TemperatureC = finite_decimal(ge=TEMPERATURE_C_RANGE[0], le=TEMPERATURE_C_RANGE[
 RateMlH = finite_decimal(gt=0, le=2000, decimal_places=1)
 
 
+def _no_control_characters(value):
+    """Any text anywhere in a body (a dict's values too): never a character the databases cannot store."""
+    if isinstance(value, str):
+        _lines(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_control_characters(key)
+            _no_control_characters(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _no_control_characters(item)
+    return value
+
+
 class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value):
+        return _no_control_characters(value)
+
 
 class PatientIn(Schema):
-    mrn: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32,
-                                          pattern=r"^[A-Za-z0-9._/-]+$")]
-    first_name: Required
-    last_name: Required
-    date_of_birth: date
+    mrn: line(32, required=True, pattern=r"^[A-Za-z0-9._/-]+$")
+    first_name: Name
+    last_name: Name
+    date_of_birth: IsoDate
     sex: Literal["female", "male", "other", "unknown"] = "unknown"
     allergies: Text | None = None
     weight_kg: Weight | None = None
     height_cm: Height | None = None
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    phone: line(40) | None = None
     preferred_language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] = "en"
     pregnant: bool = False
     spo2_scale: Literal[1, 2] = 1  # NEWS2 SpO₂ scale 2: a prescribed 88–92 % target (DOMAIN.md §5)
@@ -98,7 +178,8 @@ def finite_float(value: float) -> bool:
 Phase = Literal["baseline", "during", "end", "observation", "discharge"]
 Consciousness = Literal["alert", "confusion", "voice", "pain", "unresponsive"]
 Action = Literal["none", "rate_slowed", "paused", "stopped", "medication_given", "emergency_response"]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Code = line(64, required=True)
+DoseUnit = line(16, required=True)
 
 
 MAX_ID = 2**31 - 1
@@ -117,17 +198,17 @@ class CheckInIn(Schema):
     drug: Code
     product: Code | None = None
     dose: Dose | None = None
-    dose_unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None = None
+    dose_unit: DoseUnit | None = None
     dose_reason: Reason | None = None
     # The order per kg or per m², for drugs dosed by weight or body surface.
-    dose_per: finite_decimal(gt=0, le=10000, max_digits=10, decimal_places=3) | None = None
+    dose_per: finite_decimal(gt=0, le=MAX_DOSE_PER, max_digits=10, decimal_places=3) | None = None
     weight_kg: Weight | None = None
     height_cm: Height | None = None
     rate_plan: Code | None = None
     prescriber: ShortText | None = None
-    lot_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    lot_number: line(64) | None = None
     lot_expiry: Day | None = None
-    chair: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    chair: line(32) | None = None
     notes: Text | None = None
     override: OverrideIn | None = None
 
@@ -160,8 +241,8 @@ class ChecksIn(Schema):
 class PremedicationIn(Schema):
     code: Code
     given_at: PastTime | None = None
-    dose: ShortText | None = None
-    not_given_reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)] | None = None
+    dose: line(100) | None = None  # the column's length
+    not_given_reason: Reason | None = None
 
     @model_validator(mode="after")
     def _given_or_reason(self):
@@ -279,7 +360,8 @@ AMENDABLE_FIELDS = ("lot_number", "lot_expiry", "chair", "notes", "next_appointm
 
 class AmendmentIn(Schema):
     reason: Reason
-    changes: dict[str, str | None] = Field(min_length=1, max_length=len(AMENDABLE_FIELDS))
+    changes: dict[str, Annotated[str, AfterValidator(_lines)] | None] = Field(min_length=1,
+                                                                               max_length=len(AMENDABLE_FIELDS))
 
     @field_validator("changes")
     @classmethod
@@ -289,6 +371,18 @@ class AmendmentIn(Schema):
             raise ValueError(f"these cannot be amended: {', '.join(unknown)}; "
                              f"allowed: {', '.join(AMENDABLE_FIELDS)}")
         return value
+
+
+class AmendedValues(Schema):
+    """A correction's new values, checked as at check-in: the same types, bounds and column lengths."""
+
+    lot_number: line(64) | None = None
+    lot_expiry: Day | None = None
+    chair: line(32) | None = None
+    notes: Text | None = None
+    next_appointment: Day | None = None
+    dose: Dose | None = None
+    dose_unit: DoseUnit | None = None
 
 
 class ReviewIn(Schema):

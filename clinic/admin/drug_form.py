@@ -11,14 +11,14 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, DecimalField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField,
+    BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField,
     StringField, SubmitField,
 )
 from wtforms.validators import Optional
 
 from ..domain import catalog_rules, protocols
+from ..formtools import GuardedForm, NumberField
 from .forms import MultiCheckboxField
 
 
@@ -34,8 +34,8 @@ def _whole(label: str, **kwargs) -> IntegerField:
     return IntegerField(label, validators=[Optional()], **kwargs)
 
 
-def _number(label: str, **kwargs) -> DecimalField:
-    return DecimalField(label, places=None, validators=[Optional()], **kwargs)
+def _number(label: str, **kwargs) -> NumberField:
+    return NumberField(label, places=None, validators=[Optional()], **kwargs)
 
 
 def _source() -> SelectField:
@@ -171,7 +171,7 @@ class NextDueForm(Form):
     checked_on = _checked_on()
 
 
-class DrugForm(FlaskForm):
+class DrugForm(GuardedForm):
     code = _text("Drug code", description="Lower-case letters, digits and underscores; cannot change later.",
                  render_kw={"autocapitalize": "none", "spellcheck": "false"})
     generic = _text("Generic name")

@@ -1,11 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField, widgets
 from wtforms.validators import DataRequired, Length, Optional
+
+from ..formtools import GuardedForm
 
 ROLE_CHOICES = [("nurse", "Nurse"), ("supervisor", "Supervisor"), ("admin", "Admin")]
 
 
-class UserForm(FlaskForm):
+class UserForm(GuardedForm):
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
     username = StringField("Username", validators=[DataRequired(), Length(max=64)],
                            render_kw={"autocomplete": "off", "autocapitalize": "none"})
@@ -16,19 +17,19 @@ class UserForm(FlaskForm):
     submit = SubmitField("Create user")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(GuardedForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
     submit = SubmitField("Change role")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(GuardedForm):
     password = PasswordField("Temporary password", validators=[DataRequired(), Length(max=512)],
                              description="At least 12 characters. The user must change it at next login.",
                              render_kw={"autocomplete": "new-password"})
     submit = SubmitField("Reset password")
 
 
-class ActiveForm(FlaskForm):
+class ActiveForm(GuardedForm):
     submit = SubmitField("Save")
 
 
@@ -41,7 +42,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class ReactionForm(FlaskForm):
+class ReactionForm(GuardedForm):
     code = StringField("Code", validators=[DataRequired(), Length(max=64)])
     label = StringField("Label on screen", validators=[DataRequired(), Length(max=200)])
     group = SelectField("Group", choices=[("infusion_reaction", "Infusion reactions"), ("side_effect", "Side effects"),

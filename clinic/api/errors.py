@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import request
 
 from ..errors import json_error
+from ..input_guard import database_id
 from ..services.errors import Invalid
 
 
@@ -16,7 +17,8 @@ def expected_version() -> int | None:
     header = request.headers.get("If-Match")
     if header is None:
         return None
-    value = header.strip().strip('"').removeprefix("W/").strip('"')
-    if not value.isdigit():
+    value = header.strip().removeprefix("W/").strip('"')
+    version = database_id(value)
+    if version is None:  # "²".isdigit() is true, but int("²") fails: ASCII digits only, within the column
         raise Invalid.field("If-Match", "give the session's version number")
-    return int(value)
+    return version

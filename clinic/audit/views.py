@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from flask import Blueprint, render_template, request
 from flask_wtf import FlaskForm
 
+from ..input_guard import calendar_day, database_id
 from ..security import role_required
 from ..services import accounts, audit, patients
 from ..web import clinic_tz, current_actor
@@ -15,10 +16,7 @@ PAGE = 50
 
 
 def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return calendar_day(value)
 
 
 def _filters(args) -> tuple[dict, list[str]]:
@@ -31,7 +29,7 @@ def _filters(args) -> tuple[dict, list[str]]:
             problems.append(f"No user {username!r}.")
             filters["user_id"] = -1
     if patient := (args.get("patient") or "").strip():
-        filters["patient_id"] = int(patient) if patient.isdigit() else patients.id_by_mrn(patient)
+        filters["patient_id"] = database_id(patient) or patients.id_by_mrn(patient)
         if filters["patient_id"] is None:
             problems.append(f"No patient with MRN {patient!r}.")
             filters["patient_id"] = -1
@@ -41,16 +39,15 @@ def _filters(args) -> tuple[dict, list[str]]:
     start, end = _day(args.get("from")), _day(args.get("to"))
     for label, raw, parsed in (("From", args.get("from"), start), ("To", args.get("to"), end)):
         if raw and parsed is None:
-            problems.append(f"{label}: give a date as YYYY-MM-DD.")
+            problems.append(f"{label}: give a date as YYYY-MM-DD, between 1900 and 2999.")
     if start and end and end < start:
         problems.append("To: must not be before From.")
     if start:
         filters["start"] = datetime.combine(start, time.min, tz)
     if end:
         filters["end"] = datetime.combine(end + timedelta(days=1), time.min, tz)
-    before = args.get("before", "")
-    if before.isdigit():
-        filters["before_id"] = int(before)
+    if (before := database_id(args.get("before"))) is not None:
+        filters["before_id"] = before
     return filters, problems
 
 

@@ -1,9 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from ..formtools import GuardedForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(GuardedForm):
     username = StringField("Username", validators=[DataRequired(), Length(max=64)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none"})
     password = PasswordField("Password", validators=[DataRequired(), Length(max=512)],
@@ -11,5 +12,5 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Log in")
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(GuardedForm):
     submit = SubmitField("Log out")

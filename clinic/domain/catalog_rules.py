@@ -45,6 +45,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Limits the rest of the app relies on: a session's dose and rate columns and the chair's rate entry
 # (schemas.Dose, schemas.RateMlH) take what a protocol offers without a refusal at the chair.
 MAX_DOSE = Decimal(100000)
+# An order per kg or per m² (the check-in's dose_per takes as much): times the heaviest weight the app takes
+# (350 kg) it still fits the sessions' dose column (Numeric(10, 3)).
+MAX_DOSE_PER = Decimal(10000)
 DOSE_PLACES = 3
 MAX_VOLUME_ML = Decimal(5000)
 MAX_RATE_ML_H = Decimal(2000)
@@ -217,7 +220,8 @@ def _coverage(found: _Found, rows: tuple[ProtocolRow, ...]) -> None:
 
 
 def _dose(found: _Found, prefix: str, dose: Dose) -> None:
-    found.amount(path(prefix, "amount"), dose.amount, MAX_DOSE, DOSE_PLACES)
+    found.amount(path(prefix, "amount"), dose.amount, MAX_DOSE if dose.basis == "fixed" else MAX_DOSE_PER,
+                 DOSE_PLACES)
     found.text(path(prefix, "unit"), dose.unit, limit=16)
     found.amount(path(prefix, "volume_ml"), dose.volume_ml, MAX_VOLUME_ML, 1, required=False)
     found.text(path(prefix, "text"), dose.text, required=False, limit=LONG_TEXT)

@@ -13,9 +13,17 @@ from .types import UTCDateTime, VoidableMixin, utcnow
 SEXES = ("female", "male", "other", "unknown")
 
 
+KEY_LENGTH = 100  # the search keys' columns; a name may grow when casefolded ("ß" is "ss")
+
+
 def search_key(*parts: str) -> str:
-    """Fold a name for case-insensitive prefix search on any database."""
-    return " ".join(p.strip().casefold() for p in parts if p and p.strip())
+    """Fold a name for case-insensitive prefix search on any database (cut to the key's column)."""
+    return " ".join(p.strip().casefold() for p in parts if p and p.strip())[:KEY_LENGTH]
+
+
+def mrn_key(mrn: str) -> str:
+    """The MRN as compared: without regard to case (SPEC §3). MRNs are ASCII, so upper() keeps the length."""
+    return mrn.strip().upper()
 
 
 class Patient(db.Model):
@@ -31,6 +39,8 @@ class Patient(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mrn: Mapped[str] = mapped_column(String(32), unique=True)
+    # The MRN uppercased: unique, so two MRNs differing only in case are one patient on every database.
+    mrn_key: Mapped[str] = mapped_column(String(32), unique=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     # Casefolded copies of the names, indexed for prefix search.

@@ -1,24 +1,26 @@
-from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, DecimalField, HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField,
+    BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..formtools import GuardedForm, NumberField
+from ..schemas import NAME_LENGTH
 
-class PatientForm(FlaskForm):
+
+class PatientForm(GuardedForm):
     mrn = StringField("MRN", validators=[DataRequired(), Length(max=32)],
                       description="Medical record number, as on the wristband.")
-    first_name = StringField("First name", validators=[DataRequired(), Length(max=200)])
-    last_name = StringField("Last name", validators=[DataRequired(), Length(max=200)])
+    first_name = StringField("First name", validators=[DataRequired(), Length(max=NAME_LENGTH)])
+    last_name = StringField("Last name", validators=[DataRequired(), Length(max=NAME_LENGTH)])
     date_of_birth = DateField("Date of birth", validators=[DataRequired()])
     sex = SelectField("Sex", choices=[("female", "Female"), ("male", "Male"), ("other", "Other"),
                                       ("unknown", "Unknown")], default="unknown")
     allergies = TextAreaField("Known allergies", validators=[Optional(), Length(max=2000)],
                               description="Leave empty if none are known.")
-    weight_kg = DecimalField("Weight (kg)", places=1, validators=[Optional()],
+    weight_kg = NumberField("Weight (kg)", places=1, validators=[Optional()],
                              render_kw={"inputmode": "decimal"}, description="Taken today (its date is kept).")
-    height_cm = DecimalField("Height (cm)", places=1, validators=[Optional()], render_kw={"inputmode": "decimal"})
+    height_cm = NumberField("Height (cm)", places=1, validators=[Optional()], render_kw={"inputmode": "decimal"})
     phone = StringField("Phone", validators=[Optional(), Length(max=40)], render_kw={"inputmode": "tel"})
     preferred_language = StringField("Preferred language", default="en", validators=[Length(max=16)],
                                      description="Language code, e.g. en, es.")
@@ -35,14 +37,14 @@ class EditPatientForm(PatientForm):
     active = BooleanField("Active", default=True, description="Untick to mark the patient inactive (never deleted).")
 
 
-class SearchForm(FlaskForm):
+class SearchForm(GuardedForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
     q = StringField("Search by MRN or name", validators=[Length(max=100)])
 
 
-class HistoryForm(FlaskForm):
+class HistoryForm(GuardedForm):
     """Infusions of a drug given elsewhere, for a patient who transfers in (SPEC §3)."""
 
     drug = SelectField("Drug", validators=[DataRequired()])
@@ -56,6 +58,6 @@ class HistoryForm(FlaskForm):
     submit = SubmitField("Add treatment history")
 
 
-class LiftAlertForm(FlaskForm):
+class LiftAlertForm(GuardedForm):
     reason = StringField("Why the alert is lifted", validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField("Lift alert")

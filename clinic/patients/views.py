@@ -42,7 +42,7 @@ def new():
         else:
             flash(f"Registered {patient.full_name}.", "success")
             return redirect(url_for("patients.show", patient_id=patient.id))
-    return render_template("patients/form.html", form=form, title="Register a patient")
+    return render_template("patients/form.html", form=form, title="Register a patient"), _form_status()
 
 
 @bp.route("/<int:patient_id>")
@@ -130,4 +130,10 @@ def edit(patient_id: int):
         else:
             flash("Saved.", "success")
             return redirect(url_for("patients.show", patient_id=patient.id))
-    return render_template("patients/form.html", form=form, title=f"Edit {patient.full_name}", patient=patient)
+    return render_template("patients/form.html", form=form, title=f"Edit {patient.full_name}", patient=patient), \
+        _form_status()
+
+
+def _form_status() -> int:
+    """A form posted and refused answers 422 (as the API does), a form shown 200."""
+    return 422 if request.method == "POST" else 200

@@ -1,11 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..formtools import GuardedForm
 from ..services.accounts import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, TOKEN_DAYS_RULE
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(GuardedForm):
     old_password = PasswordField("Current password", validators=[DataRequired(), Length(max=512)],
                                  render_kw={"autocomplete": "current-password"})
     new_password = PasswordField("New password", validators=[DataRequired(), Length(max=512)],
@@ -13,7 +13,7 @@ class PasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(GuardedForm):
     name = StringField("Token name", validators=[DataRequired(), Length(max=100)],
                        description="What the token is for, e.g. 'pump integration'.")
     expires_in_days = IntegerField("Expires after (days)", default=DEFAULT_TOKEN_DAYS,
@@ -28,5 +28,5 @@ class TokenForm(FlaskForm):
         return DEFAULT_TOKEN_DAYS if self.expires_in_days.data is None else self.expires_in_days.data
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(GuardedForm):
     submit = SubmitField("Revoke")

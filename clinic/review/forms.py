@@ -1,14 +1,14 @@
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from ..formtools import GuardedForm
 from ..models.review import OUTCOMES
 
 NOTE_REQUIRED = "Required: this session has a serious flag. Say what was done or decided."
 OUTCOME_WORDS = {"acknowledged": "Acknowledged", "escalated": "Escalated", "reported_externally": "Reported externally"}
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(GuardedForm):
     """One session's review; the queue shows one per session, each with its own prefix."""
 
     # No outcome is preselected (SPEC §7): the reviewer chooses one.

@@ -575,11 +575,25 @@ def void_reaction(actor: Actor, session_id: int, reaction_id: int, reason: str,
     return _void(actor, session_id, ReactionEntry, reaction_id, reason, expected_version, "reaction")
 
 
+APPOINTMENT_HORIZON = timedelta(days=5 * 366)
+
+
+def appointment_problem(session_date: date, day: date) -> str | None:
+    """Why a next appointment cannot follow a session of `session_date`, or None."""
+    if day < session_date:
+        return "must not be before the day of this session"
+    if day > session_date + APPOINTMENT_HORIZON:
+        return "must be within five years of this session"
+    return None
+
+
 def set_next_appointment(actor: Actor, session_id: int, next_appointment, expected_version: int | None = None):
     """Record the next appointment the nurse booked; it overrides the computed due date."""
     infusion = get(session_id, expected_version)
     require(infusion, "next_appointment")
     data = validate(schemas.NextAppointmentIn, {"next_appointment": next_appointment})
+    if data.next_appointment is not None and (why := appointment_problem(infusion.session_date, data.next_appointment)):
+        raise Invalid.field("next_appointment", why)
     infusion.next_appointment = data.next_appointment
     save_change(actor, infusion, "next_appointment_set", {"next_appointment": str(data.next_appointment)})
     return infusion

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from .. import schemas
@@ -16,8 +16,8 @@ from . import audit
 from .actor import Actor
 from .errors import Invalid
 from .records import build_record, first_infusion_date, load_session
-from .sessions import get, require, save_change
-from .validation import validate
+from .sessions import appointment_problem, get, require, save_change
+from .validation import field_errors, validate
 
 
 def current_fingerprint(infusion) -> str:
@@ -47,29 +47,22 @@ def finalize(actor: Actor, session_id: int, password: str, expected_version: int
     return infusion
 
 
-AMEND_FORMATS = {"dose": "give a number more than 0 and at most 100000, e.g. 300",
-                 "lot_expiry": "give a date as YYYY-MM-DD", "next_appointment": "give a date as YYYY-MM-DD"}
-
-
-def _parse_change(field: str, value: str | None):
-    if value is None or value == "":
-        if field in ("dose", "dose_unit"):
+def _parse_changes(session_date: date, changes: dict[str, str | None]) -> dict:
+    """The new values, each checked as the check-in checks it; a dose or its unit cannot be emptied."""
+    for field in ("dose", "dose_unit"):
+        if field in changes and changes[field] in (None, ""):
             raise Invalid.field(f"changes.{field}", "cannot be empty")
-        return None
     try:
-        if field == "dose":
-            parsed = Decimal(value)
-            if not parsed.is_finite() or parsed <= 0 or parsed > 100000:
-                raise InvalidOperation
-            return parsed
-        if field in ("lot_expiry", "next_appointment"):
-            return date.fromisoformat(value)
-    except (InvalidOperation, ValueError) as exc:
-        raise Invalid.field(f"changes.{field}", AMEND_FORMATS.get(field, "not a valid value")) from exc
-    limit = {"lot_number": 64, "chair": 32, "dose_unit": 16}.get(field, 2000)
-    if len(value) > limit:
-        raise Invalid.field(f"changes.{field}", f"at most {limit} characters")
-    return value.strip()
+        parsed = schemas.AmendedValues.model_validate({k: (None if v == "" else v) for k, v in changes.items()})
+    except ValidationError as exc:
+        fields = {f"changes.{name}": why for name, why in field_errors(exc).items()}
+        raise Invalid("Some values are not valid: " + ", ".join(fields), fields) from exc
+    values = {field: getattr(parsed, field) for field in changes}
+    if values.get("next_appointment") is not None:
+        why = appointment_problem(session_date, values["next_appointment"])
+        if why:
+            raise Invalid.field("changes.next_appointment", why)
+    return values
 
 
 def amend(actor: Actor, session_id: int, reason: str, changes: dict,
@@ -79,8 +72,7 @@ def amend(actor: Actor, session_id: int, reason: str, changes: dict,
     require(infusion, "amend")
     data = validate(schemas.AmendmentIn, {"reason": reason, "changes": changes})
     diff = []
-    for field, raw in data.changes.items():
-        new = _parse_change(field, raw)
+    for field, new in _parse_changes(infusion.session_date, data.changes).items():
         old = getattr(infusion, field)
         if old != new:
             setattr(infusion, field, new)

@@ -42,8 +42,18 @@ def celsius_to_fahrenheit(value: Decimal) -> Decimal:
     return (value * 9 / 5 + 32).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+def fahrenheit_range() -> tuple[Decimal, Decimal]:
+    """The °F a reading may take: the °C range the schema allows, converted."""
+    low, high = (celsius_to_fahrenheit(c) for c in schemas.TEMPERATURE_C_RANGE)
+    return low, high
+
+
 def fahrenheit_to_celsius(value: Decimal) -> Decimal:
-    """Convert °F to °C at the one decimal a thermometer shows."""
+    """Convert °F to °C at the one decimal a thermometer shows; refuse first what no thermometer shows
+    (the arithmetic on 1e30 or sNaN would fail rather than give a number out of range)."""
+    low, high = fahrenheit_range()
+    if not value.is_finite() or not low <= value <= high:
+        raise Invalid.field("temperature_c", f"{value} °F is outside {low} to {high} °F")
     return ((value - 32) * 5 / 9).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
@@ -77,7 +87,7 @@ def _vitals(actor, session_id, expected_version, form):
             consciousness=form.consciousness.data or None, pain=form.pain.data)
     except Invalid as exc:
         if note and "temperature_c" in (exc.fields or {}):  # the nurse typed °F: answer in °F
-            low, high = (celsius_to_fahrenheit(c) for c in schemas.TEMPERATURE_C_RANGE)
+            low, high = fahrenheit_range()
             raise Invalid.field("temperature_c", f"{form.temperature.data} °F is outside {low} to {high} °F") from exc
         raise
     return "Vitals recorded." + note
@@ -162,7 +172,7 @@ REGISTRY: dict[str, PageAction] = {
     "undo_end": PageAction(forms.UndoEndForm, _undo_end),
     "discharge": PageAction(forms.DischargeForm, _discharge),
     "finalize": PageAction(forms.FinalizeForm, _finalize),
-    "amend": PageAction(forms.AmendForm, _amend),
+    "amend": PageAction(forms.AmendForm, _amend, {f"changes.{name}": "value" for name in schemas.AMENDABLE_FIELDS}),
     "cancel": PageAction(forms.CancelForm, _cancel),
     "next_appointment": PageAction(forms.NextAppointmentForm, _next_appointment),
 }

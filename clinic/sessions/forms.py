@@ -1,12 +1,13 @@
 """One form per action on the session page; each carries the version it was read at."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, DecimalField, HiddenField, IntegerField, PasswordField,
+    BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, PasswordField,
     RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField, widgets,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from ..formtools import GuardedForm, NumberField
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 NUMERIC = {"inputmode": "numeric", "pattern": "[0-9]*"}
@@ -23,7 +24,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(GuardedForm):
     """An action form of the session page, prefixed by its name.
 
     CSRFProtect checks the token of every POST app-wide; the page renders it
@@ -36,20 +37,20 @@ class VersionedForm(FlaskForm):
     version = HiddenField()
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(GuardedForm):
     """One form: the drug's protocol fills the rest (in place with JavaScript, on submit without it)."""
 
     patient_id = IntegerField("Patient", validators=[InputRequired()], widget=widgets.HiddenInput())
     drug = SelectField("Drug", validators=[DataRequired()])
     product = SelectField("Product", validators=[Optional()], validate_choice=False)
-    dose_per = DecimalField("Ordered dose per kg or per m²", places=None, validators=[Optional()], render_kw=DECIMAL,
+    dose_per = NumberField("Ordered dose per kg or per m²", places=None, validators=[Optional()], render_kw=DECIMAL,
                             description="For drugs dosed by weight (IVIG, g/kg) or body surface (cyclophosphamide, "
                                         "mg/m²): as the order says.")
-    weight_kg = DecimalField("Weight (kg), taken today", places=None, validators=[Optional()], render_kw=DECIMAL,
+    weight_kg = NumberField("Weight (kg), taken today", places=None, validators=[Optional()], render_kw=DECIMAL,
                              description="Needed for doses by weight or body surface; a weight older than 30 days "
                                          "is not used.")
-    height_cm = DecimalField("Height (cm)", places=None, validators=[Optional()], render_kw=DECIMAL)
-    dose = DecimalField("Dose", places=None, validators=[Optional()], render_kw=DECIMAL,
+    height_cm = NumberField("Height (cm)", places=None, validators=[Optional()], render_kw=DECIMAL)
+    dose = NumberField("Dose", places=None, validators=[Optional()], render_kw=DECIMAL,
                         description="Left empty, the protocol's dose for this infusion.")
     dose_unit = StringField("Dose unit", validators=[Optional(), Length(max=16)])
     dose_reason = StringField("Why the dose differs from the protocol's", validators=[Optional(), Length(max=2000)],
@@ -99,7 +100,7 @@ class VitalsForm(VersionedForm):
     heart_rate = IntegerField("Heart rate", validators=[Optional()], render_kw=NUMERIC, description="beats/min")
     resp_rate = IntegerField("Respiratory rate", validators=[Optional()], render_kw=NUMERIC,
                              description="breaths/min")
-    temperature = DecimalField("Temperature", places=None, validators=[Optional()], render_kw=DECIMAL)
+    temperature = NumberField("Temperature", places=None, validators=[Optional()], render_kw=DECIMAL)
     temperature_unit = SelectField("Temperature unit", choices=[("C", "°C"), ("F", "°F (converted to °C)")],
                                    default="C")
     spo2 = IntegerField("Oxygen saturation", validators=[Optional()], render_kw=NUMERIC, description="%")
@@ -125,7 +126,7 @@ class ReactionsForm(VersionedForm):
 
 class StartForm(VersionedForm):
     at = when("Started at")
-    rate_ml_h = DecimalField("Starting rate (mL/h)", places=None, validators=[Optional()], render_kw=DECIMAL,
+    rate_ml_h = NumberField("Starting rate (mL/h)", places=None, validators=[Optional()], render_kw=DECIMAL,
                              description="The rate plan's first step, unless the order says otherwise.")
     submit = SubmitField("Start infusion")
 
@@ -144,7 +145,7 @@ class ResumeForm(VersionedForm):
 
 class RateForm(VersionedForm):
     at = when("Changed at")
-    rate_ml_h = DecimalField("Rate (mL/h)", places=None, validators=[Optional()], render_kw=DECIMAL)
+    rate_ml_h = NumberField("Rate (mL/h)", places=None, validators=[Optional()], render_kw=DECIMAL)
     submit = SubmitField("Record rate")
 
 
