@@ -135,6 +135,9 @@ class Database:
             return "sqlite:///" + str(path)
         name = f"{self.name}_{label}"
         with self.admin() as conn:
+            # A template must have no one connected: the run's own pools may still hold connections.
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": self.name})
             conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {self.name}"))
         return f"{PG_SERVER}/{name}"
 
