@@ -226,8 +226,7 @@ def discharged(h: Http, token: str) -> int:
 
 
 def no_5xx(results: list[tuple[str, int]]) -> tuple[bool, str]:
-    bad = [f"{what}: {status}" for what, status in results if status >= 500]
-    return not bad, "; ".join(bad) or ", ".join(f"{what} {status}" for what, status in results)
+    return all(status < 500 for _, status in results), "; ".join(f"{what}: {status}" for what, status in results)
 
 
 # --- the attacks, each returning (held, what was seen) ----------------------------------------------------------
@@ -477,6 +476,40 @@ def short_secret_key_refused(h: Http, ctx) -> tuple[bool, str]:
     return False, "production started with SECRET_KEY=x"
 
 
+def restart_after_kill_9_of_the_master(db: Database, folder: Path, redis_url: str) -> tuple[bool, str]:
+    """Under steady traffic, kill -9 the master alone and start another gunicorn on the same port at once."""
+    from tests.system.test_restart import children, running, steady_traffic
+
+    first = start_server(db, folder, redis_url)
+    workers = children(first.process.pid)
+    again = Server(db.url, folder / "again.log", workers=3, env=first.extra_env)
+    again.port, again.base = first.port, first.base
+    stop = threading.Event()
+    steady_traffic(first.port, stop)
+    try:
+        time.sleep(0.5)
+        killed_at = time.monotonic()
+        os.kill(first.process.pid, 9)
+        first.process.wait()
+        restart = threading.Thread(target=again.start, daemon=True)
+        restart.start()
+        while any(running(pid) for pid in workers) and time.monotonic() - killed_at < 10:
+            time.sleep(0.05)
+        gone = time.monotonic() - killed_at
+        restart.join(timeout=90)
+        bound = again.process.poll() is None and "Listening at" in (folder / "again.log").read_text()
+        return bound and gone < 5, f"old workers gone {gone:.2f} s after the kill; the new master bound: {bound}"
+    finally:
+        stop.set()
+        if again.process:
+            again.stop()
+        try:
+            os.killpg(first.process.pid, 9)
+        except ProcessLookupError:
+            pass
+        first.log.close()
+
+
 # --- the audit chain, on copies, the server stopped --------------------------------------------------------------
 
 # Each tampering as whoever holds the database's superuser or its file would make it.
@@ -616,6 +649,9 @@ def attack(kind: str, redis_url: str, fast: bool = False) -> list[tuple[str, boo
                         *_safely(lambda h, ctx: parameters_in_logs(h, ctx, folder / "gunicorn.log"), h, ctx)))
         server.stop()
         server = None
+        if not fast:
+            results.append(("8 kill -9 of the master alone: a restart binds at once",
+                            *_safely(lambda h, ctx: restart_after_kill_9_of_the_master(db, folder, redis_url), h, ctx)))
         ctx["app"] = None
         results.extend(audit_tamperings(db, folder))
     finally:
@@ -643,8 +679,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--fast", action="store_true",
-                        help="leave out the hung database (its own gunicorn; tests/web/test_database_unavailable.py "
-                             "covers it) and try each password prompt 6 times, not 8")
+                        help="leave out the two items that need gunicorns of their own, the hung database and the "
+                             "kill -9 of the master (tests/web/test_database_unavailable.py and "
+                             "tests/system/test_restart.py cover them), and try each password prompt 6 times, not 8")
     parser.add_argument("--redis", default=os.environ.get("ATTACK_REDIS_URL", "redis://127.0.0.1:6379/14"),
                         help="the limiter's store for the run (a database of its own: it is emptied first)")
     args = parser.parse_args(argv)
