@@ -21,3 +21,21 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or _cores())
 # gunicorn's control socket has one fixed path per user: a second server on the host would take it over,
 # and stopping either would remove it for both. Nothing here uses it.
 control_socket_disable = True
+
+# After kill -9 of the master alone (the OOM killer, an operator), its workers would go on serving for as long as
+# connections keep coming, holding the port: a new master could not bind it (measured: docs/operations.md). Each
+# worker asks the kernel for a SIGTERM when the master dies, and so finishes its request and exits at once.
+PR_SET_PDEATHSIG = 1
+
+
+def post_fork(server, worker):
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the worker still notices a new parent when it is idle
+        return
+    if os.getppid() != worker.ppid:  # the master died before the request was made
+        os.kill(os.getpid(), signal.SIGTERM)

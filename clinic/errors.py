@@ -5,7 +5,7 @@ import logging
 
 from flask import current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
@@ -24,10 +24,16 @@ TITLES = {
     409: "Conflict", 413: "Too large", 415: "Unsupported", 422: "Check the form", 429: "Too many attempts",
     500: "Something went wrong", 503: "Try again shortly",
 }
+CONCURRENT = "The same record was being saved at the same moment by someone else. Nothing was saved. Reload and check."
 UNAVAILABLE = "The database did not answer in time. Nothing was saved. Try again in a moment."
 # A server that does not answer (connect or statement timeout, a dropped connection), SQLite's lock waited
 # for past its busy timeout, or no pooled connection free in time.
 DATABASE_UNAVAILABLE = (OperationalError, PoolTimeout)
+
+
+def _unique_violation(error: IntegrityError) -> bool:
+    orig = error.orig
+    return getattr(orig, "sqlstate", None) == "23505" or str(orig).startswith("UNIQUE constraint failed")
 
 
 def wants_json() -> bool:
@@ -85,20 +91,35 @@ def init_app(app) -> None:
             return json_error(error.status, error.message, error.fields or None, error.code)
         return _respond(error.status, error.message)
 
-    def unavailable(error):
-        """The database did not answer in time: 503 at once, the page or the JSON, rather than a hung worker."""
-        try:
-            db.session.rollback()
-        except DATABASE_UNAVAILABLE:
-            pass  # the connection is gone with its work; the pool replaces it
-        log.error("database unavailable on %s %s: %s", request.method, request.path, error)
-        return _respond(503, UNAVAILABLE)
-
     for kind in DATABASE_UNAVAILABLE:
         app.register_error_handler(kind, unavailable)
+    app.register_error_handler(IntegrityError, refused_by_the_database)
+    app.register_error_handler(Exception, server_error)
 
-    @app.errorhandler(Exception)
-    def server_error(error):
+
+def unavailable(error):
+    """The database did not answer in time: 503 at once, the page or the JSON, rather than a hung worker."""
+    try:
         db.session.rollback()
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        return _respond(500, "Something went wrong. Nothing was saved. Try again, and tell a supervisor if it keeps happening.")
+    except DATABASE_UNAVAILABLE:
+        pass  # the connection is gone with its work; the pool replaces it
+    log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+    return _respond(503, UNAVAILABLE)
+
+
+def refused_by_the_database(error):
+    """Two requests saving the same unique value at once (two registrations of one MRN on PostgreSQL, where both
+    pass the service's check before either commits): the loser gets 409, as the check would have said. Any other
+    constraint the database refuses is a validation gap: a 500, so that it is seen and fixed."""
+    if not _unique_violation(error):
+        return server_error(error)
+    db.session.rollback()
+    log.warning("a unique constraint refused a write on %s %s: %s", request.method, request.path,
+                str(error.orig).splitlines()[0])
+    return _respond(409, CONCURRENT)
+
+
+def server_error(error):
+    db.session.rollback()
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return _respond(500, "Something went wrong. Nothing was saved. Try again, and tell a supervisor if it keeps happening.")
