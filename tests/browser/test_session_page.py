@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENS, VIEWPORTS
 from tests.browser.helpers import assert_accessible, log_in, small_targets
-from tests.browser.session_states import STATES, make_state
+from tests.browser.session_states import MORE_STATES, STATES, make_state
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 MOST_WHILE_INFUSING = 3000  # px at 768 x 1024 with 11 readings (issue 23)
 # What the first screen shows of each state: the Now panel, and the next action's form by its button.
 NEXT_BUTTON = {"planned": "Confirm checks", "infusing": "Record vitals", "serious": "Record vitals",
-               "observing": "Record vitals"}
+               "observing": "Record vitals", "paused": "Resume infusion", "discharged": "Finalize"}
 
 
 def page_height(page) -> int:
@@ -32,7 +32,7 @@ def bottom(locator) -> float:
     return box["y"] + box["height"]
 
 
-@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("state", STATES + MORE_STATES)
 def test_each_state_shows_now_and_the_next_form_on_the_first_screen(live, new_page, make_user, api, make_patient,
                                                                     viewport, state):
     sid = make_state(state, api, make_patient)
@@ -56,7 +56,7 @@ def test_each_state_shows_now_and_the_next_form_on_the_first_screen(live, new_pa
         assert bottom(top_flag) <= first_screen
     assert_accessible(page, f"session page, {state}")
     assert not small_targets(page), small_targets(page)
-    if viewport == "tablet" and os.environ.get("CHAIRSIDE_SCREENS") == "1":
+    if viewport == "tablet" and state in STATES and os.environ.get("CHAIRSIDE_SCREENS") == "1":
         SCREENS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENS / f"session-{state}.png"), full_page=True)
 
@@ -168,3 +168,30 @@ def test_an_uneventful_first_ocrevus_session_takes_at_most_40_interactions(live,
     assert len(session["vitals"]) == 12 and session["status"] == "finalized"
     print(f"\nan uneventful first Ocrevus session at {viewport}: {nurse_does.count} interactions besides the vital values")
     assert nurse_does.count <= 40
+
+
+def test_without_javascript_the_nurse_ends_and_undoes_the_end(live, browser, make_user, api, make_patient):
+    """Disclosures, autofocus and plain forms: nothing on the page needs script."""
+    nurse = make_user("nurse")
+    nurse_api = api("nurse", user=nurse)
+    from tests.browser.session_states import _ocrevus_started
+
+    sid = _ocrevus_started(nurse_api, make_patient().id, readings=3, started_minutes_ago=40)
+    context = browser.new_context(viewport=VIEWPORTS["tablet"], java_script_enabled=False)
+    try:
+        page = context.new_page()
+        log_in(page, live.base, nurse.username, PASSWORD)
+        page.goto(f"{live.base}/sessions/{sid}")
+        page.locator("summary", has_text="End infusion").click()
+        page.get_by_label("No, not the full dose").check()
+        page.get_by_role("button", name="Confirm: end infusion").click()
+        expect(page.locator("#now")).to_contain_text("Observation ends at")
+        expect(page.get_by_text("Infusion ended. The observation period has started.")).to_be_visible()
+        page.get_by_role("button", name="Undo end of infusion").click()
+        expect(page.get_by_text("The end was undone")).to_be_visible()
+        expect(page.locator("#now")).to_contain_text("Rate now")
+        page.get_by_label("Systolic", exact=True).fill("500")
+        page.get_by_role("button", name="Record vitals").click()
+        expect(page.get_by_label("Systolic", exact=True)).to_be_focused()  # the refusal's field, by autofocus
+    finally:
+        context.close()

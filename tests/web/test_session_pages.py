@@ -280,3 +280,13 @@ def test_a_refused_form_keeps_the_typing_and_focuses_the_field(nurse):
     field = re.search(r"<input[^>]*id=\"vitals-systolic\"[^>]*>", refused).group(0)
     assert "autofocus" in field and 'value="400"' in field
     assert 'value="77"' in refused
+
+
+def test_the_page_renders_only_forms_the_lifecycle_allows():
+    from clinic.domain import lifecycle
+    from clinic.sessions.actions import REGISTRY
+    from clinic.sessions.page import ON_THE_PAGE
+
+    for status, names in ON_THE_PAGE.items():
+        assert names <= set(REGISTRY), status
+        assert all(lifecycle.allows(status, name) for name in names), status
