@@ -78,8 +78,17 @@ def build_form(name: str, session_id: int, formdata=None, *, infusion=None, drug
     return form
 
 
-# Forms with a page of their own (one tap away): the session page does not render them.
-OWN_PAGE = frozenset({"reactions"})
+# The forms the session page renders in each status, of those the lifecycle allows (the reaction checklist has a
+# page of its own; the others wait for the status in which a nurse uses them): building and rendering less is
+# what keeps the page nurses reload most quick.
+ON_THE_PAGE = {
+    lifecycle.Status.PLANNED: frozenset({"checks", "premedication", "vitals", "start", "cancel"}),
+    lifecycle.Status.INFUSING: frozenset({"vitals", "rate", "pause", "end", "premedication"}),
+    lifecycle.Status.PAUSED: frozenset({"resume", "vitals", "rate", "end", "premedication"}),
+    lifecycle.Status.OBSERVING: frozenset({"vitals", "discharge", "undo_end"}),
+    lifecycle.Status.DISCHARGED: frozenset({"vitals", "finalize", "next_appointment"}),
+    lifecycle.Status.FINALIZED: frozenset({"amend"}),
+}
 
 
 def next_action(status: str, missing_steps: list[str], observed_after_end: bool) -> str | None:
@@ -126,7 +135,8 @@ def context(infusion, bound: dict | None = None) -> dict:
     drug = sessions.definition_of(infusion)
     status = infusion.status
     now = utcnow()
-    allowed = [name for name in lifecycle.actions_for(status) if name in REGISTRY and name not in OWN_PAGE]
+    shown = ON_THE_PAGE.get(lifecycle.Status(status), frozenset())
+    allowed = [name for name in lifecycle.actions_for(status) if name in REGISTRY and name in shown]
     if status == lifecycle.Status.PLANNED:
         missing_steps = _missing_steps(infusion, drug, now)
     else:

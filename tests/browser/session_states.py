@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from tests.helpers import ago, check_in, post
 
-STATES = ("planned", "infusing", "serious", "observing")
+STATES = ("planned", "infusing", "serious", "observing")  # the four pictured in docs/screens
+MORE_STATES = ("paused", "discharged")
 
 
 def _ocrevus_started(nurse, patient_id, readings=11, started_minutes_ago=150) -> int:
@@ -38,9 +39,16 @@ def make_state(state: str, api, make_patient) -> int:
         return check_in(nurse, patient.id, "ocrelizumab", chair="2", lot_number="OC-26-1")["id"]
     if state == "infusing":
         return _ocrevus_started(nurse, patient.id)
-    if state == "observing":
+    if state == "paused":
+        sid = _ocrevus_started(nurse, patient.id)
+        post(nurse, sid, "pause", {"at": ago(2), "reason": "patient to the bathroom"})
+        return sid
+    if state in ("observing", "discharged"):
         sid = _ocrevus_started(nurse, patient.id)
         post(nurse, sid, "end", {"at": ago(3), "full_dose": True})
+        if state == "discharged":
+            post(nurse, sid, "vitals", {"taken_at": ago(2), "phase": "observation", "systolic": 120}, 201)
+            post(nurse, sid, "discharge", {"early_reason": "transport arrived; patient well"})
         return sid
     sid = check_in(nurse, patient.id, "natalizumab", chair="4")["id"]
     post(nurse, sid, "checks", {"codes": ["touch_authorized", "touch_checklist"]})

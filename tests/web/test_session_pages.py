@@ -167,3 +167,126 @@ def test_a_finished_record_still_shows_its_checks_and_rate_changes(nurse):
     assert 'name="checks-codes"' not in page and "Start infusion" not in page  # those forms are gone
     assert "Pre-infusion checks" in page and page.count("— confirmed by") == 2
     assert "Rate changes and pauses" in page and "120 mL/h" in page
+
+
+def _ended(nurse, sid):
+    nurse.post(f"/sessions/{sid}/checks", {"checks-codes": ["touch_authorized", "touch_checklist"]})
+    act(nurse, sid, "vitals", {"taken_at": local(45), "phase": "baseline", "systolic": "126", "diastolic": "80"})
+    act(nurse, sid, "start", {"at": local(40)})
+    act(nurse, sid, "end", {"at": local(1), "full_dose": "no"})
+
+
+def test_end_asks_whether_the_full_dose_was_given_and_the_same_nurse_may_undo_it(nurse, login):
+    sid = register_and_check_in(nurse)
+    nurse.post(f"/sessions/{sid}/checks", {"checks-codes": ["touch_authorized", "touch_checklist"]})
+    act(nurse, sid, "vitals", {"taken_at": local(45), "phase": "baseline", "systolic": "126", "diastolic": "80"})
+    act(nurse, sid, "start", {"at": local(40)})
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    end_form = page[page.index('id="end-infusion"'):page.index("</details>", page.index('id="end-infusion"'))]
+    assert "<summary>End infusion…</summary>" in end_form and "starts the 60-minute observation" in end_form
+    assert "checked" not in end_form  # asked, never preselected
+    unanswered = act(nurse, sid, "end", {"at": local(1)}, expect=422).get_data(as_text=True)
+    assert "Say whether the full dose was given." in unanswered and "Infusing" in unanswered
+    act(nurse, sid, "end", {"at": local(1), "full_dose": "no"})
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    assert "Undo end of infusion" in page and "Observation ends at" in page
+    other = login("nurse")
+    assert "Undo end of infusion" not in other.get(f"/sessions/{sid}").get_data(as_text=True)
+    refused = act(other, sid, "undo_end", {}, expect=409).get_data(as_text=True)
+    assert "only the nurse who ended it may undo it" in refused
+    done = act(nurse, sid, "undo_end", {})
+    assert done.headers["Location"].endswith(f"/sessions/{sid}")
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    assert "The end was undone" in page and "Status: Infusing" in page and "Undo end of infusion" not in page
+
+
+def test_cancel_says_what_it_does_before_it_is_done(nurse):
+    sid = register_and_check_in(nurse)
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    assert "<summary>Cancel session…</summary>" in page and "It cannot be undone" in page
+    act(nurse, sid, "cancel", {"reason": "patient unwell today"})
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    assert "Status: Cancelled" in page and "patient unwell today" in page
+    assert 'method="post"' not in page.split("</header>", 2)[-1]  # nothing left to do on it
+
+
+def test_only_the_forms_the_status_allows_are_on_the_page(nurse):
+    sid = register_and_check_in(nurse)
+    planned = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    assert "Next: Confirm the pre-infusion checks" in planned
+    assert f'action="/sessions/{sid}/end"' not in planned and f'action="/sessions/{sid}/discharge"' not in planned
+    assert 'name="reactions-codes"' not in planned  # the checklist is one tap away
+    _ended(nurse, sid)
+    observing = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    assert "Next: Record the observation vitals" in observing
+    for gone in ("checks", "start", "end", "pause", "rate", "cancel", "finalize"):
+        assert f'action="/sessions/{sid}/{gone}"' not in observing, gone
+    assert f'action="/sessions/{sid}/discharge"' in observing and 'value="observation"' in observing
+
+
+def test_the_vitals_form_carries_oxygen_and_consciousness_over(nurse):
+    sid = register_and_check_in(nurse)
+    first = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    assert '<option selected value="">Not recorded</option>' in first  # chosen explicitly, once
+    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "heart_rate": "70", "on_oxygen": "no",
+                               "consciousness": "alert"})
+    act(nurse, sid, "vitals", {"taken_at": local(4), "phase": "baseline", "heart_rate": "72"})
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    assert '<option selected value="no">No (room air)</option>' in page
+    assert '<option selected value="alert">Alert</option>' in page
+    for field in ("systolic", "diastolic", "heart_rate", "resp_rate", "spo2"):
+        assert re.search(rf'inputmode="numeric"[^>]*id="vitals-{field}"|id="vitals-{field}"[^>]*inputmode="numeric"', page), field
+    assert re.search(r'id="vitals-temperature" inputmode="decimal"|inputmode="decimal"[^>]*id="vitals-temperature"', page)
+
+
+def test_abnormal_values_are_marked_in_words_with_each_readings_news2(nurse):
+    sid = register_and_check_in(nurse)
+    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "systolic": "84", "diastolic": "50",
+                               "heart_rate": "124", "resp_rate": "16", "spo2": "97", "temperature": "36.8",
+                               "on_oxygen": "no", "consciousness": "alert"})
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    table = page[page.index('<table class="vitals">'):page.index("</table>", page.index('<table class="vitals">'))]
+    assert "NEWS2" in table
+    assert re.search(r'class="abnormal">84/50 <span class="mark">low</span>', table)
+    assert re.search(r'class="abnormal">124 <span class="mark">high</span>', table)
+    assert re.search(r"<strong>5</strong>.*urgent", table, re.S)  # systolic 3 + heart rate 2
+
+
+def test_a_supervisor_reviews_the_flags_from_the_session_page(nurse, login):
+    sid = register_and_check_in(nurse)
+    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "systolic": "84", "diastolic": "50"})
+    assert "Review these flags" not in nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    supervisor = login("supervisor")
+    page = supervisor.get(f"/sessions/{sid}").get_data(as_text=True)
+    assert "<summary>Review these flags</summary>" in page
+    assert f'href="/sessions/{sid}"' in supervisor.get("/review/").get_data(as_text=True)
+    assert '<option selected value="">Choose an outcome</option>' in page  # no outcome chosen for them
+    assert nurse.post(f"/sessions/{sid}/review", {"review-outcome": "acknowledged"}).status_code == 403
+    without_note = supervisor.post(f"/sessions/{sid}/review", {"review-outcome": "acknowledged", "review-note": ""})
+    html = without_note.get_data(as_text=True)
+    assert without_note.status_code == 422 and "is required when a flag is serious" in html
+    assert re.search(r"<details class=\"review\" open>", html) and "autofocus" in html
+    done = supervisor.post(f"/sessions/{sid}/review", {"review-outcome": "escalated", "review-note": "Seen, BP rechecked"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("#flags")
+    page = supervisor.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Review recorded" in page and "Seen, BP rechecked" in page and "Review these flags" not in page
+    assert f'href="/sessions/{sid}"' not in supervisor.get("/review/").get_data(as_text=True)  # left the queue
+
+
+def test_a_refused_form_keeps_the_typing_and_focuses_the_field(nurse):
+    sid = register_and_check_in(nurse)
+    refused = act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "systolic": "400",
+                                         "heart_rate": "77"}, expect=422).get_data(as_text=True)
+    field = re.search(r"<input[^>]*id=\"vitals-systolic\"[^>]*>", refused).group(0)
+    assert "autofocus" in field and 'value="400"' in field
+    assert 'value="77"' in refused
+
+
+def test_the_page_renders_only_forms_the_lifecycle_allows():
+    from clinic.domain import lifecycle
+    from clinic.sessions.actions import REGISTRY
+    from clinic.sessions.page import ON_THE_PAGE
+
+    for status, names in ON_THE_PAGE.items():
+        assert names <= set(REGISTRY), status
+        assert all(lifecycle.allows(status, name) for name in names), status

@@ -118,7 +118,35 @@
     if (field) { field.focus(); }
   }
 
+  // --- Session page (issue 23) ------------------------------------------------------------------------------
+  // Undo end is offered for ten minutes after the end was charted: the button goes when they are over (the
+  // server refuses it after that anyway, with a message).
+  function undoEndWindow() {
+    var form = document.getElementById("undo_end");
+    if (!form) { return; }
+    var left = Date.parse(form.getAttribute("data-until")) - Date.now();
+    if (isNaN(left)) { return; }
+    setTimeout(function () { form.hidden = true; }, Math.max(left, 0));
+  }
+
+  // A disclosure named by the address (a link to #end-infusion, #amendments …) opens, so the link lands on
+  // its form rather than on a closed summary.
+  function openNamedDisclosure() {
+    var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    if (target && target.tagName === "DETAILS") { target.open = true; }
+  }
+
+  // After a refusal the first wrong field has the focus (autofocus, no script needed); going to the page's
+  // fragment can take it back, so give it again once the page has loaded.
+  function sessionFocus() {
+    if (!document.getElementById("now-h")) { return; }
+    var wrong = document.querySelector("main [autofocus]");
+    if (wrong && document.activeElement !== wrong) { wrong.focus(); }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    undoEndWindow();
+    openNamedDisclosure();
     tickCountdowns();
     setInterval(tickCountdowns, 1000);
     refreshBoard();
@@ -127,5 +155,5 @@
     idleLogout();
   });
   // After the load: going to the fragment would otherwise take the focus back to the page.
-  window.addEventListener("load", function () { setTimeout(catalogFocus, 0); });
+  window.addEventListener("load", function () { setTimeout(catalogFocus, 0); setTimeout(sessionFocus, 0); });
 })();
