@@ -46,7 +46,7 @@ def test_the_whole_card_opens_the_session(live, new_page, make_user, api, make_p
     expect(cards).to_have_count(5)
     assert_accessible(page, "chair board")
     assert not small_targets(page), small_targets(page)
-    screenshot(page, "chair-board", viewport)
+    screenshot(page, "chair-board-day", viewport)
     for i in range(5):
         box = cards.nth(i).bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44, box
