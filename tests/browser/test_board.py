@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_accessible, log_in, screenshot, small_targets
-from tests.helpers import OVERRIDE, ago, check_in, post, started_session, tysabri_anaphylaxis
+from tests.helpers import ago, check_in, post, started_session, tysabri_anaphylaxis
 
 pytestmark = pytest.mark.browser
 
@@ -86,11 +86,22 @@ def test_the_cards_say_what_each_chair_needs(live, new_page, make_user, api, mak
     expect(reacting.locator(".flag-words li").first).to_have_text(re.compile("^Serious: anaphylaxis criteria met"))
     expect(reacting).to_contain_text("Allergies: Penicillin")
     expect(reacting).to_contain_text(re.compile(r"and \d+ more on the session page"))
-    # The board refreshes itself: a new check-in appears without a reload, the anaphylaxis still first.
-    check_in(api("nurse"), make_patient(last_name="Latecomer").id, "natalizumab", chair="6", override=OVERRIDE)
-    page.evaluate("document.getElementById('board').setAttribute('data-refresh-seconds', '1')")
-    page.reload()
-    expect(page.locator(".board-card")).to_have_count(6)
+
+
+def test_the_board_refreshes_its_cards_by_itself(live, new_page, make_user, api, make_patient, viewport):
+    nurse = api("nurse")
+    tysabri_anaphylaxis(nurse, make_patient(last_name="Reacting").id, chair="3")
+    page = new_page()
+    page.clock.install()
+    log_in(page, live.base, make_user("nurse").username)
+    expect(page.locator(".board-card")).to_have_count(1)
+    check_in(nurse, make_patient(last_name="Latecomer").id, "natalizumab", chair="6")
+    page.clock.fast_forward(31_000)  # the board asks for its cards every 30 seconds
+    expect(page.locator(".board-card")).to_have_count(2)
+    expect(page.locator(".board-card").last).to_contain_text("Chair 6: Latecomer")
+    first = page.locator(".board-card").first.locator(".flag-words li").first
+    expect(first).to_have_text(re.compile("^Serious: anaphylaxis criteria met"))
+    assert page.url.rstrip("/") == live.base  # refreshed in place, no page load
 
 
 def test_the_keyboard_opens_a_card(live, new_page, make_user, api, make_patient, viewport):
