@@ -82,6 +82,20 @@ def started_session(client, patient_id, drug, started_minutes_ago=90, **fields) 
     return session["id"]
 
 
+def tysabri_anaphylaxis(client, patient_id, **fields) -> int:
+    """Issue 23's Tysabri anaphylaxis, charted as it happened: four reactions (one with an emergency response)
+    and four flagged readings, eleven flags or more, the anaphylaxis among them. Returns the session's id."""
+    sid = started_session(client, patient_id, "natalizumab", started_minutes_ago=30, **fields)
+    for code, grade, action, minutes in (("hives", 2, "paused", 20), ("trouble_breathing", 3, "stopped", 19),
+                                         ("nausea", 2, "medication_given", 18),
+                                         ("swelling_mouth_throat", 4, "emergency_response", 17)):
+        post(client, sid, "reactions", {"code": code, "grade": grade, "action": action, "onset_at": ago(minutes)}, 201)
+    for minutes, values in ((16, {"systolic": 84, "diastolic": 50}), (12, {"temperature_c": "38.4"}),
+                            (8, {"systolic": 190, "diastolic": 112}), (4, {"temperature_c": "38.6"})):
+        post(client, sid, "vitals", {"taken_at": ago(minutes), "phase": "during", **values}, 201)
+    return sid
+
+
 class _FormReader(HTMLParser):
     """Collect what a browser would submit from a page's forms (text, number, date, hidden, ticked boxes, selects)."""
 

@@ -19,15 +19,21 @@ class Now:
     observation_ends_at: datetime | None
 
 
+def steps_of(rate_plan: dict | None) -> tuple[protocols.RateStep, ...]:
+    """A rate plan as stored at check-in, in mL/h (none for an injection)."""
+    return tuple(protocols.RateStep(Decimal(step["rate_ml_h"]), step["minutes"])
+                 for step in (rate_plan or {}).get("steps", []))
+
+
 def plan_steps(infusion: InfusionSession) -> tuple[protocols.RateStep, ...]:
     """The session's rate plan as chosen at check-in, in mL/h (none for an injection)."""
-    return tuple(protocols.RateStep(Decimal(step["rate_ml_h"]), step["minutes"])
-                 for step in (infusion.rate_plan or {}).get("steps", []))
+    return steps_of(infusion.rate_plan)
 
 
-def rate_history(infusion: InfusionSession) -> tuple[tuple[protocols.RateChange, ...], tuple[protocols.Pause, ...]]:
-    """The rates set and the pauses of a loaded session, voided entries left out."""
-    events = sorted((e for e in infusion.events if not e.is_voided), key=lambda e: (e.occurred_at, e.id or 0))
+def rate_history_of(events) -> tuple[tuple[protocols.RateChange, ...], tuple[protocols.Pause, ...]]:
+    """The rates set and the pauses among events not voided (rows or entries with kind, occurred_at,
+    rate_ml_h and id)."""
+    events = sorted(events, key=lambda e: (e.occurred_at, e.id or 0))
     changes = tuple(protocols.RateChange(e.occurred_at, e.rate_ml_h) for e in events if e.kind == "rate_change")
     pauses, started = [], None
     for event in events:
@@ -39,6 +45,11 @@ def rate_history(infusion: InfusionSession) -> tuple[tuple[protocols.RateChange,
     if started is not None:
         pauses.append(protocols.Pause(started, None))
     return changes, tuple(pauses)
+
+
+def rate_history(infusion: InfusionSession) -> tuple[tuple[protocols.RateChange, ...], tuple[protocols.Pause, ...]]:
+    """The rates set and the pauses of a loaded session, voided entries left out."""
+    return rate_history_of(e for e in infusion.events if not e.is_voided)
 
 
 def now_at_the_chair(infusion: InfusionSession, now: datetime) -> Now:

@@ -75,6 +75,20 @@ class CheckInForm(GuardedForm):
                                   "reason": self.override_reason.data or ""}
         return fields
 
+    def offer(self, drugs) -> None:
+        """Offer the active drugs, their products and the rate plans.
+
+        Products come grouped by drug, after a blank choice meaning the drug's usual product: without
+        JavaScript (which keeps only the chosen drug's), a first choice of another drug's product would
+        refuse the one submit check-in is meant to take.
+        """
+        self.drug.choices = [("", "Choose a drug")] + [(d.code, f"{d.brand} ({d.generic})") for d in drugs]
+        self.product.choices = {None: [("", "The drug's usual product")]} | {
+            d.brand: [(p.code, p.brand + ("" if p.generic == p.brand else f" ({p.generic})")) for p in d.products]
+            for d in drugs}
+        self.rate_plan.choices = [("", "The protocol's plan")] + sorted(
+            {(plan.code, plan.code.capitalize()) for d in drugs for row in d.protocol for plan in row.plans})
+
 
 class ChecksForm(VersionedForm):
     codes = MultiCheckboxField("Pre-infusion checks", choices=[])

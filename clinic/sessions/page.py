@@ -209,10 +209,6 @@ def check_in_context(patient, drugs, form) -> dict:
              for d in drugs}
     alerts = treatment.standing_alerts(patient.id)
     chosen = plans.get(form.drug.data)
-    form.product.choices = [(p.code, p.brand + ("" if p.generic == p.brand else f" ({p.generic})"))
-                            for d in drugs for p in d.products]
-    form.rate_plan.choices = [("", "The protocol's plan")] + sorted(
-        {(plan.code, plan.code.capitalize()) for d in drugs for row in d.protocol for plan in row.plans})
     if chosen is not None and request.method == "GET":
         form.product.data = chosen.product.code
         form.dose_unit.data = chosen.row.dose.unit

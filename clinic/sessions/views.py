@@ -39,7 +39,7 @@ def new():
     """Check a patient in: one form, filled from the chosen drug's protocol for this patient's next infusion."""
     form = CheckInForm()
     drugs = catalog.active_drugs()
-    form.drug.choices = [("", "Choose a drug")] + [(d.code, f"{d.brand} ({d.generic})") for d in drugs]
+    form.offer(drugs)
     patient = patients.search_by_id(_patient_id(form))
     status = 200
     if request.method == "GET":

@@ -33,6 +33,25 @@ def test_one_submit_checks_in_at_the_protocols_dose_without_javascript(nurse, ma
     assert "300 mg" in session_page and "100 mL/h" in session_page
 
 
+def test_without_javascript_the_first_product_choice_is_the_drugs_usual_one(nurse, api, make_patient):
+    """A browser without JavaScript posts the product select's first choice: it must suit any drug."""
+    patient = make_patient()
+    page = nurse.get(f"/sessions/new?patient_id={patient.id}").get_data(as_text=True)
+    product = re.search(r'<select[^>]*name="product".*?</select>', page, re.S).group(0)
+    options = re.findall(r"<option[^>]*>", product)
+    assert 'value=""' in options[0] and not any("selected" in option for option in options[1:])
+    assert '<optgroup label="Rituxan">' in product and '<optgroup label="Tysabri">' in product
+    assert "<details" in page and " open" not in re.search(r"<details[^>]*>", page).group(0)
+    response = check_in_form(nurse, patient.id, drug="rituximab", product="", chair="3")
+    assert response.status_code == 302
+    sid = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert api("nurse").get(f"/api/v1/sessions/{sid}").get_json()["product"]["code"] == "rituxan"
+    refused = check_in_form(nurse, make_patient().id, drug="natalizumab", product="ocrevus")
+    assert refused.status_code == 422 and "not a product of Tysabri" in refused.get_data(as_text=True)
+    chosen = nurse.get(f"/sessions/new?patient_id={patient.id}&drug=natalizumab").get_data(as_text=True)
+    assert re.search(r'<details class="protocol[^>]*data-protocol="natalizumab"[^>]*\bopen>', chosen, re.S)
+
+
 def test_an_override_checks_in_past_a_short_interval(nurse, api, make_patient):
     patient = make_patient()
     api_nurse = api("nurse")

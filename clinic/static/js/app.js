@@ -46,7 +46,10 @@
     });
   }
 
-  // Check-in: choosing the drug shows its protocol for this patient and fills the form in place.
+  // --- Check-in (issue 22, 23) ---------------------------------------------------------------------------
+  // Choosing the drug shows its protocol for this patient (dose, plan, checks, premedications), open, hides
+  // the other drugs' and fills the dose, unit, product and rate plan in place. Without JavaScript the page
+  // lists every drug's protocol as a closed disclosure and one submit takes the protocol's values.
   function checkInProtocol() {
     var form = document.getElementById("check-in");
     if (!form) { return; }
@@ -60,6 +63,10 @@
         option.disabled = !show;
         if (show && first === null) { first = option; }
       });
+      // A drug's group of products goes with its products.
+      Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
+        group.hidden = !group.querySelector("option:not([hidden])");
+      });
       if (select.selectedOptions.length && select.selectedOptions[0].disabled && first) { select.value = first.value; }
     }
     function show() {
@@ -67,16 +74,20 @@
       form.querySelectorAll("[data-protocol]").forEach(function (panel) {
         var match = panel.getAttribute("data-protocol") === pick.value;
         panel.hidden = !match;
-        if (match) { chosen = panel; }
+        if (match) { chosen = panel; panel.open = true; }
       });
       if (!chosen) { return; }
       var basis = chosen.getAttribute("data-basis");
       form.querySelectorAll(".by-measure").forEach(function (el) { el.hidden = basis === "fixed"; });
       form.querySelectorAll(".by-surface").forEach(function (el) { el.hidden = basis !== "per_m2"; });
+      // What the nurse typed stays; what this script filled follows the drug chosen.
       var perField = form.querySelector("#dose_per");
-      if (perField && basis !== "fixed" && !perField.value) { perField.value = chosen.getAttribute("data-per"); }
+      if (filled(perField)) {
+        perField.value = basis === "fixed" ? "" : chosen.getAttribute("data-per");
+        perField.setAttribute("data-filled", "1");
+      }
       var dose = form.querySelector("#dose");
-      if (dose && (!dose.value || dose.getAttribute("data-filled") === "1")) {
+      if (filled(dose)) {
         // A dose by weight or surface is worked out by the server from the order and the measurements.
         dose.value = basis === "fixed" ? chosen.getAttribute("data-dose") : "";
         dose.setAttribute("data-filled", "1");
@@ -86,8 +97,11 @@
       filterOptions(form.querySelector("#product"), chosen.getAttribute("data-products").split(" "), false);
       filterOptions(form.querySelector("#rate_plan"), chosen.getAttribute("data-plans").split(" "), true);
     }
-    var dose = form.querySelector("#dose");
-    if (dose) { dose.addEventListener("input", function () { dose.removeAttribute("data-filled"); }); }
+    function filled(field) { return field && (!field.value || field.getAttribute("data-filled") === "1"); }
+    ["#dose", "#dose_per"].forEach(function (selector) {
+      var field = form.querySelector(selector);
+      if (field) { field.addEventListener("input", function () { field.removeAttribute("data-filled"); }); }
+    });
     pick.addEventListener("change", show);
     show();
   }
