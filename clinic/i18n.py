@@ -23,9 +23,12 @@ def languages() -> tuple[str, ...]:
     return (SOURCE_LANGUAGE,) + tuple(code for code in found if code != SOURCE_LANGUAGE)
 
 
-def language_name(code: str) -> str:
+def language_name(code: str | None) -> str:
     """'Spanish (español)': the English name for staff, the language's own for the patient beside it."""
-    locale = Locale.parse(code)
+    try:
+        locale = Locale.parse((code or SOURCE_LANGUAGE).replace("-", "_"))
+    except (ValueError, TypeError):  # babel's UnknownLocaleError is a ValueError
+        return code or ""
     english, own = locale.get_display_name("en"), locale.get_display_name(code)
     return english if english == own else f"{english} ({own})"
 
@@ -60,3 +63,6 @@ def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", SOURCE_LANGUAGE)
     Babel(app, locale_selector=lambda: SOURCE_LANGUAGE)
+    app.jinja_env.filters["language_name"] = language_name
+    app.jinja_env.globals["summary_languages"] = language_choices
+    app.jinja_env.globals["summary_language"] = lambda preferred: choose_language(None, preferred)

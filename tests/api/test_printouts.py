@@ -187,3 +187,31 @@ def test_the_patients_preferred_language_by_default_and_lang_overrides(finished,
         languages = db.session.scalars(select(AuditEvent.details).where(
             AuditEvent.action == "visit_summary_printed", AuditEvent.object_id == str(sid))).all()
     assert [json.loads(d)["language"] for d in languages] == ["es", "en", "es", "en"]
+
+
+def test_the_patient_form_offers_the_summary_languages_and_the_print_buttons_follow_them(api, login):
+    from tests.helpers import form_fields
+
+    web = login("nurse")
+    form = web.get("/patients/new").get_data(as_text=True)
+    assert '<option value="es">Spanish (español)</option>' in form and '<option selected value="en">' in form
+    refused = web.post("/patients/new", {"mrn": "L-9", "first_name": "Ana", "last_name": "Silva",
+                                         "date_of_birth": "1985-02-03", "sex": "female", "preferred_language": "xx"})
+    assert refused.status_code in (200, 422) and "Not a valid choice" in refused.get_data(as_text=True)
+    response = web.post("/patients/new", {"mrn": "L-10", "first_name": "Ana", "last_name": "Silva",
+                                          "date_of_birth": "1985-02-03", "sex": "female", "preferred_language": "es"})
+    assert response.status_code == 302
+    patient_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    assert "Spanish (español)" in web.get(f"/patients/{patient_id}").get_data(as_text=True)
+    assert form_fields(web.get(f"/patients/{patient_id}/edit").get_data(as_text=True))["preferred_language"] == "es"
+
+    nurse = api("nurse")
+    sid = nurse.post("/api/v1/sessions", json={"patient_id": patient_id, "drug": "natalizumab"}).get_json()["id"]
+    ready_to_start(nurse, sid, at=now() - timedelta(minutes=80))
+    post(nurse, sid, "start", {"at": (now() - timedelta(minutes=70)).isoformat()})
+    post(nurse, sid, "end", {"full_dose": True, "at": (now() - timedelta(minutes=5)).isoformat()})
+    page = web.get(f"/sessions/{sid}").get_data(as_text=True)
+    assert f'href="/sessions/{sid}/summary.pdf?lang=es">Print visit summary</a>' in page
+    assert f'href="/sessions/{sid}/summary.pdf?large=1&amp;lang=es">Large print</a>' in page
+    assert f'href="/sessions/{sid}/summary.pdf?lang=en" lang="en">In English</a>' in page
+    assert "prints in Spanish (español), the patient's preferred language" in page
