@@ -42,7 +42,7 @@ screens: install-dev
 
 # The visit summaries of every drug, normal and large print, English and Spanish (docs/summaries/, pdftoppm).
 summaries: install-dev
-	CHAIRSIDE_SCREENS=1 $(VENV)/bin/pytest tests/api/test_summary_pictures.py
+	CHAIRSIDE_SCREENS=1 $(VENV)/bin/pytest tests/unit/test_summary_pictures.py
 
 # After changing a sentence of the visit summary or a drug's warning signs: extract the messages, update each
 # language's catalog (clinic/translations/<code>/LC_MESSAGES/messages.po; translate what is new or fuzzy),
@@ -50,8 +50,7 @@ summaries: install-dev
 translations: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k plural:1,2 -k N_ -k warn:2 --no-location --sort-output \
 		--omit-header -o clinic/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i clinic/translations/messages.pot -d clinic/translations --no-location \
-		--omit-header --no-wrap
+	$(VENV)/bin/pybabel update -i clinic/translations/messages.pot -d clinic/translations --no-wrap
 	$(VENV)/bin/pybabel compile -d clinic/translations --statistics
 
 lint: install-dev

@@ -67,7 +67,7 @@ class Styles:
                                  keepWithNext=1)
         self.h2_alone = ParagraphStyle("h2_alone", parent=self.h2, keepWithNext=0)
         self.strong = ParagraphStyle("strong", parent=self.body, fontName="Helvetica-Bold")
-        self.label = ParagraphStyle("label", parent=self.strong, keepWithNext=1)
+        self.label = ParagraphStyle("label", parent=self.strong, keepWithNext=1, spaceBefore=size * 0.3)
         self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=size * 1.2, bulletIndent=size * 0.2,
                                      bulletFontName="Helvetica", bulletFontSize=size, bulletText="•",
                                      spaceAfter=size * 0.15)

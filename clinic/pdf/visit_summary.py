@@ -161,12 +161,18 @@ def _watch(ctx, _) -> list[Block]:
     return blocks
 
 
+def _product(record: SessionRecord) -> str:
+    """The product as on its label: the brand with its generic name, or the generic name alone."""
+    if record.drug_brand.casefold() == record.drug_generic.casefold():
+        return record.drug_generic
+    return f"{record.drug_brand} ({record.drug_generic})"
+
+
 def _given(ctx, _) -> list[Block]:
     r = ctx.record
     blocks = [Block("h2", _("What you were given")),
-              Block("p", _("%(brand)s (%(generic)s), %(dose)s %(unit)s. This was infusion number %(number)d.",
-                           brand=r.drug_brand, generic=r.drug_generic, dose=_.number(r.dose), unit=r.dose_unit,
-                           number=r.infusion_number)),
+              Block("p", _("%(product)s, %(dose)s %(unit)s. This was infusion number %(number)d.",
+                           product=_product(r), dose=_.number(r.dose), unit=r.dose_unit, number=r.infusion_number)),
               Block("p", _("It started at %(start)s and ended at %(end)s.", start=_.time(r.started_at),
                            end=_.time(r.ended_at)))]
     if r.full_dose is False:
@@ -240,8 +246,8 @@ def _next(ctx, _) -> list[Block]:
     r = ctx.record
     blocks = [Block("h2", _("Your next infusion"))]
     if ctx.do_not_retreat:
-        return blocks + [Block("strong", _("Do not get %(brand)s (%(generic)s) again unless your doctor decides "
-                                           "so.", brand=r.drug_brand, generic=r.drug_generic)),
+        return blocks + [Block("strong", _("Do not get %(product)s again unless your doctor decides so.",
+                                           product=_product(r))),
                          Block("strong", _("Tell every doctor who treats you about this reaction."))]
     if ctx.next_due and ctx.next_due_is_booked:
         return blocks + [Block("p", _("Your next infusion is booked for %(day)s.", day=_.day(ctx.next_due)))]
