@@ -308,8 +308,11 @@ def _vitals_table(ctx, st, _, lines) -> Table:
         rows.append([st.p(names[line.measure], st.cell_bold),
                      cell(value(line, line.first), None if one_first else line.first.at), extreme,
                      cell(value(line, line.last), None if one_last else line.last.at)])
+    shares = list(VITALS_COLUMN_SHARES)
+    if all(line.extreme is None for line in lines):  # nothing moved: a column of dashes says nothing
+        rows, shares = [row[:2] + row[3:] for row in rows], [0.3, 0.35, 0.35]
     width = PAGE_SIZES[ctx.pagesize][0] - 2 * MARGIN
-    table = Table(rows, hAlign="LEFT", repeatRows=1, colWidths=[width * s for s in VITALS_COLUMN_SHARES])
+    table = Table(rows, hAlign="LEFT", repeatRows=1, colWidths=[width * share for share in shares])
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf3")),

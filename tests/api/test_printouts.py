@@ -215,3 +215,27 @@ def test_the_patient_form_offers_the_summary_languages_and_the_print_buttons_fol
     assert f'href="/sessions/{sid}/summary.pdf?large=1&amp;lang=es">Large print</a>' in page
     assert f'href="/sessions/{sid}/summary.pdf?lang=en" lang="en">In English</a>' in page
     assert "prints in Spanish (español), the patient's preferred language" in page
+
+
+def test_the_catalog_editor_sets_what_a_later_summary_says(api, make_patient, login):
+    """A warning sign and the late-reaction window, edited per drug, print on the next session's summary;
+    a sentence not yet translated prints as written in a Spanish summary rather than not at all."""
+    from tests.helpers import form_fields
+
+    admin = login("admin")
+    fields = form_fields(admin.get("/admin/catalog/drugs/natalizumab").get_data(as_text=True))
+    fields["warnings-2-text"] = "Eye pain, or new trouble seeing."
+    fields["warnings-2-action"] = "call_now"
+    fields["delayed_reaction_hours"] = "72"
+    assert admin.post("/admin/catalog/drugs/natalizumab", fields).status_code == 302
+    nurse = api("nurse")
+    sid = nurse.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "natalizumab"}).get_json()["id"]
+    ready_to_start(nurse, sid, at=now() - timedelta(minutes=80))
+    post(nurse, sid, "start", {"at": (now() - timedelta(minutes=70)).isoformat()})
+    post(nurse, sid, "end", {"full_dose": True, "at": (now() - timedelta(minutes=5)).isoformat()})
+    text = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf").data)
+    right_away = text.index("Call us right away at 555-0100 for:")
+    assert right_away < text.index("Eye pain, or new trouble seeing.") < text.index("Call us at 555-0100 for:")
+    assert "up to 3 days after it ends" in text and "24 hours" not in text
+    spanish = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf?lang=es").data)
+    assert "Eye pain, or new trouble seeing." in spanish and "hasta 3 días después" in spanish

@@ -311,3 +311,10 @@ def test_every_chart_line_stays_inside_its_axes():
         assert plot.yValueAxis.valueMin < min(values) and max(values) < plot.yValueAxis.valueMax
         times = [x for line in plot.data for x, _y in line]
         assert plot.xValueAxis.valueMin <= min(times) and max(times) <= plot.xValueAxis.valueMax
+
+
+def test_the_lowest_or_highest_column_only_when_a_reading_stood_apart():
+    steady = " ".join(printed("ocrelizumab", "en", False).texts)
+    assert "Lowest or highest" not in steady and "At the start" in steady and "At the end" in steady
+    moved = " ".join(read_back(render_visit_summary(summaries.tysabri_anaphylaxis())).texts)
+    assert "Lowest or highest" in moved and "Lowest: 78/48" in moved and "Highest: 124 a minute" in moved
