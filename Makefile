@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev db seed lint screens clean
+.PHONY: run test install install-dev db seed lint screens summaries translations clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -39,6 +39,19 @@ test: install-dev
 screens: install-dev
 	CHAIRSIDE_SCREENS=1 CI=true $(VENV)/bin/pytest tests/browser/test_scenarios.py  # CI=true: no chromium fails, never skips
 	CHAIRSIDE_SCREENS=1 $(VENV)/bin/pytest tests/api/test_medwatch.py  # the MedWatch draft of issue 24's anaphylaxis (pdftoppm)
+
+# The visit summaries of every drug, normal and large print, English and Spanish (docs/summaries/, pdftoppm).
+summaries: install-dev
+	CHAIRSIDE_SCREENS=1 $(VENV)/bin/pytest tests/unit/test_summary_pictures.py
+
+# After changing a sentence of the visit summary or a drug's warning signs: extract the messages, update each
+# language's catalog (clinic/translations/<code>/LC_MESSAGES/messages.po; translate what is new or fuzzy),
+# then compile them (the compiled .mo files are committed, so `make run` needs no build step).
+translations: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k plural:1,2 -k N_ -k warn:2 --no-location --sort-output \
+		--omit-header -o clinic/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i clinic/translations/messages.pot -d clinic/translations --no-wrap
+	$(VENV)/bin/pybabel compile -d clinic/translations --statistics
 
 lint: install-dev
 	$(VENV)/bin/ruff check clinic tests bench

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from clinic.domain import catalog  # noqa: E402
 from clinic.domain.records import PatientRecord, ReactionRecord, SessionRecord, VitalsRecord  # noqa: E402
-from clinic.pdf.visit_summary import VisitSummaryContext, render_visit_summary  # noqa: E402
+from clinic.pdf.visit_summary import VisitSummaryContext, Warning, render_visit_summary  # noqa: E402
 
 
 def ordinary_visit() -> VisitSummaryContext:
@@ -37,9 +37,9 @@ def ordinary_visit() -> VisitSummaryContext:
                                                  medication="Diphenhydramine 25 mg IV"),))
     drug = catalog.drug_by_code("natalizumab")
     return VisitSummaryContext(record=record, clinic_name="Chairside Infusion Center", clinic_phone="555-0100",
-                               tz=ZoneInfo("America/New_York"), drug_warning_signs=tuple(w.text for w in drug.warnings),
-                               general_warning_signs=catalog.GENERAL_WARNING_SIGNS,
-                               call_911_text=catalog.CALL_911_TEXT, next_due=date(2026, 12, 22),
+                               tz=ZoneInfo("America/New_York"),
+                               warnings=tuple(Warning(w.action, w.text) for w in drug.warnings),
+                               delayed_reaction_hours=drug.delayed_reaction_hours, next_due=date(2026, 12, 22),
                                fingerprint="ab" * 32)
 
 

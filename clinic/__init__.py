@@ -70,6 +70,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
+    from . import i18n
+
+    i18n.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

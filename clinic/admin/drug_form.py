@@ -132,7 +132,9 @@ class CheckForm(Form):
 
 
 class WarningForm(Form):
-    text = _text("Warning sign, in plain words")
+    text = _text("Warning sign, in plain words",
+                 description="Printed on the visit summary in the patient's language: a new or changed sentence "
+                             "prints in English until it is translated (clinic/translations/, make translations).")
     action = SelectField("What to do", choices=[("", "Choose"), ("call_911", "Call 911"),
                                                 ("call_now", "Call the center right away"),
                                                 ("call", "Call the center"), ("know", "Good to know")],
@@ -179,7 +181,9 @@ class DrugForm(GuardedForm):
                                                 ("supportive", "Supportive")], validate_choice=False)
     route = SelectField("Route", choices=[("", "Choose"), ("intravenous", "Intravenous infusion"),
                                           ("subcutaneous", "Under the skin (injection)")], validate_choice=False)
-    delayed_reaction_hours = _whole("Hours a late reaction may come", description="Printed for the patient.")
+    delayed_reaction_hours = _whole("Hours a late reaction may come",
+                                    description="Printed for the patient: \"up to 24 hours\", or in days when whole "
+                                                "days (48: \"up to 2 days\").")
     rxnorm = _text("RxNorm code", description="Digits; empty when there is none.")
     active = BooleanField("Active (offered at check-in)")
     # At least one row each, to fill in: a drug needs both (an empty row is left out when saving).

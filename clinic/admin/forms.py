@@ -33,7 +33,7 @@ class ActiveForm(GuardedForm):
     submit = SubmitField("Save")
 
 
-class RevokeTokenForm(FlaskForm):
+class RevokeTokenForm(GuardedForm):
     submit = SubmitField("Revoke")
 
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import jsonify
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from .. import schemas
 from ..models import utcnow
@@ -23,6 +23,8 @@ class PatientQuery(schemas.Schema):
 class SummaryQuery(schemas.Schema):
     large: Literal["0", "1"] = "0"
     size: Literal["letter", "a4"] = "letter"
+    # A language with a catalog; otherwise (or without one) the patient's preferred language.
+    lang: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] | None = None
 
 
 def _session_response(infusion, status=200, reload=True):
@@ -185,13 +187,13 @@ def void_reaction(session_id, entry_id, body):
     return jsonify(serializers.reaction_entry(row))
 
 
-@endpoint("/sessions/<int:session_id>/summary.pdf", summary="The visit summary PDF (?large=1, ?size=a4)",
+@endpoint("/sessions/<int:session_id>/summary.pdf", summary="The visit summary PDF (?large=1, ?size=a4, ?lang=es)",
           produces="application/pdf", query=SummaryQuery)
 def summary_pdf(session_id, query):
     from ..services import printouts
 
     data = printouts.visit_summary(current_actor(), session_id, large_print=query.large == "1",
-                                   pagesize=query.size)
+                                   pagesize=query.size, language=query.lang)
     return pdf_response(data, f"visit-summary-{session_id}.pdf")
 
 

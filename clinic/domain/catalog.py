@@ -106,14 +106,6 @@ ACTIONS = (
     ("emergency_response", "Emergency response (epinephrine, 911/EMS, ED transfer)"),
 )
 
-GENERAL_WARNING_SIGNS = (
-    "A reaction can still start up to 24 hours after the infusion.",
-    "Watch for itching, rash, hives, flushing, fever, headache, throat irritation or tiredness.",
-)
-
-CALL_911_TEXT = ("Call 911 right away for trouble breathing, swelling of the mouth, lips or throat, chest pain, "
-                 "fainting, or signs of a stroke.")
-
 _DRUGS_BY_CODE = {d.code: d for d in DRUGS}
 _REACTIONS_BY_CODE = {r.code: r for r in REACTIONS}
 

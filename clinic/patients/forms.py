@@ -4,6 +4,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from .. import i18n
 from ..formtools import GuardedForm, NumberField
 from ..schemas import NAME_LENGTH
 
@@ -22,8 +23,8 @@ class PatientForm(GuardedForm):
                              render_kw={"inputmode": "decimal"}, description="Taken today (its date is kept).")
     height_cm = NumberField("Height (cm)", places=1, validators=[Optional()], render_kw={"inputmode": "decimal"})
     phone = StringField("Phone", validators=[Optional(), Length(max=40)], render_kw={"inputmode": "tel"})
-    preferred_language = StringField("Preferred language", default="en", validators=[Length(max=16)],
-                                     description="Language code, e.g. en, es.")
+    preferred_language = SelectField("Preferred language", default="en", choices=i18n.language_choices,
+                                     description="The visit summary is printed in this language.")
     pregnant = BooleanField("Pregnant", description="NEWS2 is not validated in pregnancy.")
     spo2_scale = SelectField("SpO₂ scale (NEWS2)", coerce=int, default=1,
                              choices=[(1, "Scale 1 (most patients)"), (2, "Scale 2: prescribed target 88–92 %")],
@@ -35,6 +36,13 @@ class PatientForm(GuardedForm):
 
 class EditPatientForm(PatientForm):
     active = BooleanField("Active", default=True, description="Untick to mark the patient inactive (never deleted).")
+
+    def keep_language(self, stored: str | None) -> None:
+        """A language stored before the list (or by the API) stays choosable, said to print in English."""
+        choices = i18n.language_choices()
+        if stored and stored not in dict(choices):
+            choices.append((stored, f"{stored} (no summary in this language yet: printed in English)"))
+        self.preferred_language.choices = choices
 
 
 class SearchForm(GuardedForm):

@@ -117,6 +117,7 @@ def edit(patient_id: int):
     """Edit a patient's details; every change is audited with before and after."""
     patient = patients.get(patient_id)
     form = EditPatientForm(obj=patient)
+    form.keep_language(patient.preferred_language)
     if request.method == "GET":
         form.version.data = patient.version
     if form.validate_on_submit():

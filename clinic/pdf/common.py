@@ -65,6 +65,12 @@ class Styles:
         self.h2 = ParagraphStyle("h2", parent=self.body, fontName="Helvetica-Bold", fontSize=size * 1.2,
                                  leading=size * 1.5, spaceBefore=size * 0.6, spaceAfter=size * 0.2,
                                  keepWithNext=1)
+        self.h2_alone = ParagraphStyle("h2_alone", parent=self.h2, keepWithNext=0)
+        self.strong = ParagraphStyle("strong", parent=self.body, fontName="Helvetica-Bold")
+        self.label = ParagraphStyle("label", parent=self.strong, keepWithNext=1, spaceBefore=size * 0.3)
+        self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=size * 1.2, bulletIndent=size * 0.2,
+                                     bulletFontName="Helvetica", bulletFontSize=size, bulletText="•",
+                                     spaceAfter=size * 0.15)
         self.cell = ParagraphStyle("cell", parent=self.body, spaceAfter=0)
         self.cell_bold = ParagraphStyle("cell_bold", parent=self.cell, fontName="Helvetica-Bold")
 
@@ -77,13 +83,13 @@ class Styles:
         return Paragraph(markup, style or self.body)
 
 
-def footer(label: str, size: float):
-    """Draw '<label> — page N' at the bottom of every page."""
+def footer(label: str, size: float, page_label: str = "page %(number)d"):
+    """Draw '<label> — page N' at the bottom of every page (`page_label` in the document's language)."""
 
     def draw(canvas, doc):
         canvas.saveState()
         canvas.setFont("Helvetica", small_size(size))
-        canvas.drawString(MARGIN, 9 * mm, f"{label} — page {doc.page}")
+        canvas.drawString(MARGIN, 9 * mm, printable(f"{label} — {page_label % {'number': doc.page}}"))
         canvas.restoreState()
 
     return draw

@@ -1,24 +1,49 @@
-"""The patient's visit summary (SPEC §6): plain words, extractable text, one or two pages."""
+"""The patient's visit summary (SPEC §6): what to do first, what to watch for, what happened, in plain words.
+
+Every sentence is a gettext message (English ids; clinic/translations/ for the other languages) with named
+gaps, so a translator can put each part where the language wants it. Dates, times and numbers are written
+the language's way (Babel). The summary is first built as blocks of text (`summary_blocks`), which the
+reading-level and language tests read, then laid out with reportlab.
+"""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
-from datetime import date, tzinfo
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from decimal import Decimal
 
+from babel.dates import format_date, format_time
+from babel.lists import format_list
+from babel.numbers import format_decimal
+from babel.support import NullTranslations
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import CondPageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ..formatting import decimal_text
-from ..domain.plain_language import action_sentence, format_duration, grade_word, premedication_words
+from ..domain import plain_language as plain
+from ..domain.plain_language import N_
 from ..domain.records import SessionRecord
-from .common import MARGIN, PAGE_SIZES, Styles, footer, safe, small_size
+from .common import MARGIN, PAGE_SIZES, Styles, footer, safe
 
 NORMAL_PT, LARGE_PT = 11, 16
-VITALS_COLUMN_SHARES = (0.13, 0.15, 0.13, 0.15, 0.17, 0.13, 0.14)
+# The measure, the first, the lowest or highest (the widest: a label, the value and its time), the last.
+VITALS_COLUMN_SHARES = (0.23, 0.22, 0.33, 0.22)
+FEVER_C = Decimal("38.0")
+NOT_RECORDED = N_("not recorded")
+AT_TIME = N_("at %(time)s")
+# Warning signs by what the patient should do, most urgent first (DOMAIN.md §1.5; WarningSign.action).
+ACTION_ORDER = ("call_911", "call_now", "call", "know")
+
+
+@dataclass(frozen=True)
+class Warning:
+    action: str  # call_911 | call_now | call | know
+    text: str  # English, as in the catalog; translated when printed
 
 
 @dataclass(frozen=True)
@@ -27,208 +52,371 @@ class VisitSummaryContext:
     clinic_name: str
     clinic_phone: str
     tz: tzinfo
-    drug_warning_signs: tuple[str, ...]
-    general_warning_signs: tuple[str, ...]
-    call_911_text: str
+    warnings: tuple[Warning, ...]  # the drug's, from the catalog version the session was recorded with
     next_due: date | None
     fingerprint: str | None
+    delayed_reaction_hours: int = 24
     next_due_is_booked: bool = False
     do_not_retreat: bool = False  # a do-not-re-treat alert stands for this drug (DOMAIN.md §1.3)
     pagesize: str = "letter"
     large_print: bool = False
+    language: str = "en"
+    translations: NullTranslations = field(default_factory=NullTranslations)
 
     @property
     def font_size(self) -> int:
         return LARGE_PT if self.large_print else NORMAL_PT
 
 
-def _time(ctx: VisitSummaryContext, value) -> str:
-    return value.astimezone(ctx.tz).strftime("%-I:%M %p") if value else "not recorded"
+class Words:
+    """Translate a message and fill its named gaps; write dates, times and numbers the language's way."""
+
+    def __init__(self, ctx: VisitSummaryContext):
+        self.ctx, self.locale = ctx, ctx.language
+        self._catalog = ctx.translations
+
+    def __call__(self, message: str, **values) -> str:
+        text = self._catalog.gettext(message)
+        return text % values if values else text
+
+    def plural(self, singular: str, plural: str, n: int, **values) -> str:
+        return self._catalog.ngettext(singular, plural, n) % {"num": n, **values}
+
+    def day(self, value: date) -> str:
+        return format_date(value, "long", locale=self.locale)
+
+    def time(self, value: datetime | None) -> str:
+        if value is None:
+            return self(NOT_RECORDED)
+        return format_time(value.astimezone(self.ctx.tz), "short", locale=self.locale)
+
+    def number(self, value) -> str:
+        return format_decimal(value, format="#,##0.#", locale=self.locale)
+
+    def temperature(self, celsius: Decimal) -> str:
+        # No-break spaces: a number is never parted from its unit at a line's end.
+        return self("%(fahrenheit)s\u00a0°F (%(celsius)s\u00a0°C)", fahrenheit=self.number(plain.fahrenheit(celsius)),
+                    celsius=format_decimal(celsius, format="0.0", locale=self.locale))
+
+    def listing(self, items) -> str:
+        return format_list(list(items), locale=self.locale)
 
 
-def _day(value: date) -> str:
-    return value.strftime("%B %-d, %Y")
+@dataclass(frozen=True)
+class Block:
+    """A piece of the summary: a heading, a paragraph, a bullet, or the vitals table or chart."""
+
+    kind: str  # title | h2 | label (kept with what follows) | p | strong | bullet | small | vitals | chart
+    text: str = ""
+    data: object = None
 
 
-def _header(ctx, st) -> list:
+def _header(ctx, _) -> list[Block]:
     r = ctx.record
-    visit_day = (r.started_at or r.created_at)
-    return [
-        st.p(ctx.clinic_name, st.h1),
-        st.p(f"Phone: {ctx.clinic_phone}"),
-        st.rich(f"<b>Your visit summary</b> — {safe(_day(visit_day.astimezone(ctx.tz).date()) if visit_day else '')}"),
-        st.p(f"Patient: {r.patient.first_name} {r.patient.last_name}. "
-             f"Date of birth: {_day(r.patient.date_of_birth)}. MRN: {r.patient.mrn}."),
+    visit_day = (r.started_at or r.created_at).astimezone(ctx.tz).date()
+    return [Block("title", ctx.clinic_name),
+            Block("p", _("Phone: %(phone)s", phone=ctx.clinic_phone)),
+            Block("strong", _("Your visit summary, %(day)s", day=_.day(visit_day))),
+            Block("p", _("Patient: %(name)s. Date of birth: %(birth)s. MRN: %(mrn)s.",
+                         name=" ".join((r.patient.first_name, r.patient.last_name)), birth=_.day(r.patient.date_of_birth),
+                         mrn=r.patient.mrn))]
+
+
+def _first(ctx, _) -> list[Block]:
+    return [Block("h2", _("What to do first")),
+            Block("strong", _("Call 911 right away if you have trouble breathing, swelling of your lips, tongue or "
+                              "throat, chest pain, fainting, or signs of a stroke.")),
+            Block("strong", _("Call us at %(phone)s if you have any of the signs below, or if you feel unwell.",
+                              phone=ctx.clinic_phone)),
+            Block("strong", _("When we are closed, at night or on a weekend, go to the nearest emergency "
+                              "department, or call 911.")),
+            Block("p", _("Take this paper with you and show it to the doctor."))]
+
+
+def _window(ctx, _) -> str:
+    hours = ctx.delayed_reaction_hours
+    if hours > 24 and hours % 24 == 0:
+        return _.plural("%(num)d day", "%(num)d days", hours // 24)
+    return _.plural("%(num)d hour", "%(num)d hours", hours)
+
+
+def _watch(ctx, _) -> list[Block]:
+    heads = {"call_911": _("Call 911 for:"),
+             "call_now": _("Call us right away at %(phone)s for:", phone=ctx.clinic_phone),
+             "call": _("Call us at %(phone)s for:", phone=ctx.clinic_phone),
+             "know": _("Good to know:")}
+    blocks = [Block("h2", _("What to watch for at home"))]
+    for action in ACTION_ORDER:
+        signs = [w for w in ctx.warnings if w.action == action]
+        if signs:
+            blocks.append(Block("label", heads[action]))
+            blocks += [Block("bullet", _(w.text)) for w in signs]
+    blocks += [
+        Block("label", _("A reaction can still start later")),
+        Block("p", _("A reaction to the infusion can start up to %(window)s after it ends. Look for itching, a "
+                     "rash, hives, a red face, fever, a headache, a sore throat, or feeling very tired. If this "
+                     "happens, call us.", window=_window(ctx, _))),
+        Block("p", _("A fever is a temperature of %(temperature)s or higher.", temperature=_.temperature(FEVER_C))),
     ]
+    return blocks
 
 
-def _given(ctx, st) -> list:
+def _product(record: SessionRecord) -> str:
+    """The product as on its label: the brand with its generic name, or the generic name alone."""
+    if record.drug_brand.casefold() == record.drug_generic.casefold():
+        return record.drug_generic
+    return f"{record.drug_brand} ({record.drug_generic})"
+
+
+def _given(ctx, _) -> list[Block]:
     r = ctx.record
-    parts = [st.p("What you were given", st.h2),
-             st.p(f"{r.drug_brand} ({r.drug_generic}), {decimal_text(r.dose)} {r.dose_unit}. "
-                  f"This was infusion number {r.infusion_number}."),
-             st.p(f"The infusion started at {_time(ctx, r.started_at)} and ended at {_time(ctx, r.ended_at)}.")]
+    blocks = [Block("h2", _("What you were given")),
+              Block("p", _("%(product)s, %(dose)s %(unit)s. This was infusion number %(number)d.",
+                           product=_product(r), dose=_.number(r.dose), unit=r.dose_unit, number=r.infusion_number)),
+              Block("p", _("It started at %(start)s and ended at %(end)s.", start=_.time(r.started_at),
+                           end=_.time(r.ended_at)))]
     if r.full_dose is False:
-        parts.append(st.p("You did not get the full dose today. Your care team will tell you what happens next."))
-    given = [p for p in r.premedications if not p.voided]
-    if given:
-        lines = []
-        for p in given:
-            name = premedication_words(p.code, p.text)
-            lines.append(f"{name}: given at {_time(ctx, p.given_at)}." if p.given_at
-                         else f"{name}: not given.")
-        parts.append(st.p("Medicines before the infusion:"))
-        parts += [st.p("• " + line) for line in lines]
-    return parts
+        blocks.append(Block("p", _("You did not get the full dose today. Your care team will tell you what "
+                                   "happens next.")))
+    premedications = [p for p in r.premedications if not p.voided]
+    if premedications:
+        blocks.append(Block("label", _("Before the infusion, you were given:")))
+        for p in premedications:
+            medicine = _(plain.premedication_words(p.code))
+            blocks.append(Block("bullet", _("%(medicine)s, at %(time)s.", medicine=medicine, time=_.time(p.given_at))
+                                if p.given_at else _("%(medicine)s: not given.", medicine=medicine)))
+    return blocks
 
 
-def _vitals_table(ctx, st) -> list:
+def _reactions(ctx, _) -> list[Block]:
+    entries = sorted((r for r in ctx.record.reactions if not r.voided), key=lambda r: r.onset_at)
+    blocks = [Block("h2", _("Reactions during your visit"))]
+    if not entries:
+        blocks.append(Block("p", _("No reactions were noted during this visit.")))
+    for r in entries:
+        sentences = [_("At %(time)s, you had %(reaction)s.", time=_.time(r.onset_at),
+                       reaction=_(plain.reaction_words(r.code))),
+                     _(plain.grade_sentence(r.grade))]
+        medicines = plain.medicines_in_words(r.medication)
+        if medicines:
+            sentences.append(_("We gave you %(medicines)s.", medicines=_.listing(_(m) for m in medicines)))
+        if r.action != "medication_given" or not medicines:
+            sentences.append(_(plain.action_sentence(r.action)))
+        if r.resolved_at:
+            sentences.append(_("It was gone by %(time)s.", time=_.time(r.resolved_at)))
+        blocks.append(Block("bullet", " ".join(s for s in sentences if s)))
+    went = plain.disposition_sentence(ctx.record.disposition)
+    if went:
+        blocks.append(Block("strong", _(went)))
+    return blocks
+
+
+def _went_home(record: SessionRecord) -> bool:
+    return record.disposition in (None, "home")
+
+
+def _observation(ctx, _) -> list[Block]:
+    """How long we watched the patient: only when it happened (not after a transfer, not when none was due)."""
+    r = ctx.record
+    if not (_went_home(r) and r.observation_minutes and r.ended_at and r.discharged_at):
+        return []
+    minutes = max(1, round((r.discharged_at - r.ended_at).total_seconds() / 60))
+    if minutes % 60 == 0:
+        text = _.plural("After the infusion, we watched you for %(num)d hour.",
+                        "After the infusion, we watched you for %(num)d hours.", minutes // 60)
+    else:
+        text = _.plural("After the infusion, we watched you for %(num)d minute.",
+                        "After the infusion, we watched you for %(num)d minutes.", minutes)
+    return [Block("h2", _("After the infusion")), Block("p", text)]
+
+
+def _vitals(ctx, _) -> list[Block]:
     readings = [v for v in ctx.record.vitals if not v.voided]
-    if not readings:
-        return [st.p("Your vital signs", st.h2), st.p("No vital signs were recorded.")]
-    if ctx.large_print:  # seven columns of 16 pt words do not fit a page: one line per reading instead
-        return ([st.p("Your vital signs", st.h2)] + [st.p(_reading_sentence(ctx, v)) for v in readings]
-                + [Spacer(1, 4 * mm), _chart(ctx, readings)])
-    head = ["Time", "Blood pressure", "Heart rate", "Breathing rate", "Temperature", "Oxygen level",
-            "Pain (0 to 10)"]
-    rows = [[st.p(h, st.cell_bold) for h in head]]
-    for v in readings:
-        bp = f"{v.systolic or '–'}/{v.diastolic or '–'}" if (v.systolic or v.diastolic) else "–"
-        rows.append([_time(ctx, v.taken_at), bp, _opt(v.heart_rate, "/min"), _opt(v.resp_rate, "/min"),
-                     _opt(v.temperature_c, " °C"), _opt(v.spo2, " %"), _opt(v.pain, "")])
+    lines = plain.vitals_summary(readings)
+    blocks = [Block("h2", _("Your vital signs"), "splits")]
+    if not lines:
+        return blocks + [Block("p", _("No vital signs were recorded."))]
+    blocks.append(Block("vitals", data=lines))
+    if plain.chart_helps(lines, len(readings)):
+        blocks.append(Block("chart", data=readings))
+    return blocks
+
+
+def _next(ctx, _) -> list[Block]:
+    r = ctx.record
+    blocks = [Block("h2", _("Your next infusion"))]
+    if ctx.do_not_retreat:
+        return blocks + [Block("strong", _("Do not get %(product)s again unless your doctor decides so.",
+                                           product=_product(r))),
+                         Block("strong", _("Tell every doctor who treats you about this reaction."))]
+    if ctx.next_due and ctx.next_due_is_booked:
+        return blocks + [Block("p", _("Your next infusion is booked for %(day)s.", day=_.day(ctx.next_due)))]
+    if ctx.next_due and _went_home(r):
+        return blocks + [Block("p", _("Your next infusion is due about %(day)s. Confirm the date with your care "
+                                      "team.", day=_.day(ctx.next_due)))]
+    return blocks + [Block("p", _("Your care team will tell you when your next infusion is."))]
+
+
+def _sign_off(ctx, _) -> list[Block]:
+    return [Block("p", _("Your nurse today: %(nurse)s.", nurse=ctx.record.nurse_name)),
+            Block("p", _("This summary is not medical advice. Follow what your care team tells you.")),
+            Block("small", _("Record fingerprint: %(fingerprint)s",
+                             fingerprint=ctx.fingerprint or _("Not yet signed")))]
+
+
+SECTIONS = (_header, _first, _watch, _given, _reactions, _observation, _vitals, _next, _sign_off)
+
+
+def summary_blocks(ctx: VisitSummaryContext) -> list[Block]:
+    """The summary's content in its order (SPEC §6), in the context's language."""
+    words = Words(ctx)
+    return [block for section in SECTIONS for block in section(ctx, words)]
+
+
+# --- Layout ------------------------------------------------------------------------------------------------
+
+def _vitals_table(ctx, st, _, lines) -> Table:
+    """First, lowest or highest, last: a time in a column's heading when every measure shares it, else in
+    the cell; the lowest or highest always with its time."""
+    names = {"blood_pressure": _("Blood pressure"), "heart_rate": _("Heart rate"),
+             "resp_rate": _("Breathing rate"), "temperature": _("Temperature"), "spo2": _("Oxygen level")}
+
+    def value(line, reading) -> str:
+        v = reading.value
+        if line.measure == "blood_pressure":
+            return f"{v[0]}/{v[1]}"
+        if line.measure == "temperature":
+            return _.temperature(v[0])
+        if line.measure == "spo2":
+            return _("%(value)s%%", value=v[0])
+        return _("%(value)s a minute", value=v[0])
+
+    def cell(text: str, at=None):
+        parts = [text] + ([_(AT_TIME, time=_.time(at))] if at is not None else [])
+        return st.rich("<br/>".join(safe(part) for part in parts), st.cell)
+
+    one_first = len({line.first.at for line in lines}) == 1
+    one_last = len({line.last.at for line in lines}) == 1
+    heads = [cell(_("At the start"), lines[0].first.at if one_first else None), cell(_("Lowest or highest")),
+             cell(_("At the end"), lines[0].last.at if one_last else None)]
+    rows = [[st.p("", st.cell)] + heads]
+    for line in lines:
+        extreme = st.p("–", st.cell)
+        if line.extreme is not None:
+            label = _("Lowest: %(value)s") if line.extreme_is_low else _("Highest: %(value)s")
+            extreme = cell(label % {"value": value(line, line.extreme)}, line.extreme.at)
+        rows.append([st.p(names[line.measure], st.cell_bold),
+                     cell(value(line, line.first), None if one_first else line.first.at), extreme,
+                     cell(value(line, line.last), None if one_last else line.last.at)])
+    shares = list(VITALS_COLUMN_SHARES)
+    if all(line.extreme is None for line in lines):  # nothing moved: a column of dashes says nothing
+        rows, shares = [row[:2] + row[3:] for row in rows], [0.3, 0.35, 0.35]
     width = PAGE_SIZES[ctx.pagesize][0] - 2 * MARGIN
-    # Fixed shares spare reportlab measuring every cell to size the columns.
-    table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=[width * share for share in VITALS_COLUMN_SHARES])
+    table = Table(rows, hAlign="LEFT", repeatRows=1, colWidths=[width * share for share in shares])
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf3")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        # The readings are short and need no wrapping: plain strings in the cell style's font, which
-        # costs a fraction of a paragraph each.
-        ("FONT", (0, 1), (-1, -1), st.cell.fontName, st.cell.fontSize, st.cell.leading),
     ]))
-    return [st.p("Your vital signs", st.h2), table, Spacer(1, 4 * mm), _chart(ctx, readings)]
+    return table
 
 
-def _reading_sentence(ctx, v) -> str:
-    parts = [(f"blood pressure {v.systolic or '–'}/{v.diastolic or '–'}" if (v.systolic or v.diastolic) else None),
-             f"heart rate {v.heart_rate} a minute" if v.heart_rate is not None else None,
-             f"breathing {v.resp_rate} a minute" if v.resp_rate is not None else None,
-             f"temperature {v.temperature_c} °C" if v.temperature_c is not None else None,
-             f"oxygen level {v.spo2} %" if v.spo2 is not None else None,
-             f"pain {v.pain} out of 10" if v.pain is not None else None]
-    return f"{_time(ctx, v.taken_at)}: " + ", ".join(p for p in parts if p) + "."
+def _nice_step(span: float, most: int, steps) -> float:
+    return next((s for s in steps if span / s <= most), steps[-1])
 
 
-def _opt(value, unit: str) -> str:
-    return "–" if value is None else f"{value}{unit}"
-
-
-def _chart(ctx, readings):
-    """A small chart of blood pressure and heart rate over time (nothing when fewer than 2 points)."""
-    series = {
-        "Systolic": [(v.taken_at, v.systolic) for v in readings if v.systolic is not None],
-        "Diastolic": [(v.taken_at, v.diastolic) for v in readings if v.diastolic is not None],
-        "Heart rate": [(v.taken_at, v.heart_rate) for v in readings if v.heart_rate is not None],
-    }
-    series = {k: s for k, s in series.items() if len(s) >= 2}
-    if not series:
-        return Spacer(1, 1)
-    t0 = min(t for s in series.values() for t, _ in s)
-    label = small_size(ctx.font_size)
-    width, height = 170 * mm, (45 if label < 16 else 70) * mm
-    drawing = Drawing(width, height + 12 * mm)
+def _chart(ctx, _, readings) -> Drawing:
+    """Blood pressure and heart rate over the visit; the axes are set from the readings, so every line stays
+    inside them, and the labels are spaced so none overlaps another."""
+    size = ctx.font_size
+    series = [(_("Top number"), colors.HexColor("#0b5cad"), [(v.taken_at, v.systolic) for v in readings]),
+              (_("Bottom number"), colors.HexColor("#6aa5e0"), [(v.taken_at, v.diastolic) for v in readings]),
+              (_("Heart rate"), colors.HexColor("#a4161a"), [(v.taken_at, v.heart_rate) for v in readings])]
+    series = [(name, color, [(t, y) for t, y in points if y is not None]) for name, color, points in series]
+    series = [s for s in series if len(s[2]) >= 2]
+    t0 = min(t for _n, _c, points in series for t, _y in points)
+    values = [y for _n, _c, points in series for _t, y in points]
+    span = max(1.0, max((t - t0).total_seconds() / 60 for _n, _c, points in series for t, _y in points))
+    width = PAGE_SIZES[ctx.pagesize][0] - 2 * MARGIN
+    plot_height = (40 if size < LARGE_PT else 36) * mm
+    # The legend on one line when its names fit side by side, else one name a line.
+    slot = max(stringWidth(name, "Helvetica", size) for name, _c, _p in series) + size * 2
+    legend_rows = 1 if slot * len(series) <= width else len(series)
+    bottom = size * 3.4 + legend_rows * size * 1.5  # x labels, the x title, the legend
+    drawing = Drawing(width, plot_height + bottom + size * 2)
     plot = LinePlot()
-    plot.x, plot.y = (10 + label * 0.6) * mm, (4 + label * 0.5) * mm
-    plot.width, plot.height = width - plot.x - (30 + label * 2) * mm, height - plot.y
-    plot.data = [[((t - t0).total_seconds() / 60, value) for t, value in s] for s in series.values()]
-    palette = [colors.HexColor("#0b5cad"), colors.HexColor("#6aa5e0"), colors.HexColor("#a4161a")]
-    for i in range(len(plot.data)):
-        plot.lines[i].strokeColor = palette[i]
-        plot.lines[i].strokeWidth = 1.5
-    plot.xValueAxis.labelTextFormat = "%d min"
-    plot.xValueAxis.labels.fontSize = plot.yValueAxis.labels.fontSize = label
+    plot.x, plot.y = size * 2.6, bottom
+    plot.width, plot.height = width - plot.x - size, plot_height
+    plot.data = [[((t - t0).total_seconds() / 60, y) for t, y in points] for _n, _c, points in series]
+    for i, (_name, color, _points) in enumerate(series):
+        plot.lines[i].strokeColor = color
+        plot.lines[i].strokeWidth = 1.8
+    y_step = _nice_step(max(values) - min(values) + 20, 6, (10, 20, 25, 50, 100))
+    plot.yValueAxis.valueMin = math.floor((min(values) - 5) / y_step) * y_step
+    plot.yValueAxis.valueMax = math.ceil((max(values) + 5) / y_step) * y_step
+    plot.yValueAxis.valueStep = y_step
+    x_step = _nice_step(span, 6 if size < LARGE_PT else 4, (5, 10, 15, 30, 60, 120, 240, 480))
+    plot.xValueAxis.valueMin, plot.xValueAxis.valueMax = 0, math.ceil(span / x_step) * x_step
+    plot.xValueAxis.valueStep = x_step
+    plot.xValueAxis.labelTextFormat = plot.yValueAxis.labelTextFormat = "%d"
+    for axis in (plot.xValueAxis, plot.yValueAxis):
+        axis.labels.fontName, axis.labels.fontSize = "Helvetica", size
     drawing.add(plot)
+    drawing.add(String(plot.x, bottom - size * 2.9, _("Minutes after the first reading"), fontName="Helvetica",
+                       fontSize=size))
     legend = Legend()
-    legend.x, legend.y = plot.x + plot.width + 6 * mm, height - 4 * mm
-    legend.fontSize = label
-    legend.colorNamePairs = list(zip(palette[:len(series)], series.keys(), strict=True))
+    legend.x, legend.y = 0, bottom - size * 4.2
+    legend.fontName, legend.fontSize = "Helvetica", size
+    legend.columnMaximum = legend_rows if legend_rows > 1 else 1
+    legend.deltax = slot
+    legend.dxTextSpace, legend.alignment = size * 0.5, "right"
+    legend.colorNamePairs = [(color, name) for name, color, _points in series]
     drawing.add(legend)
-    drawing.add(String(0, height + 4 * mm, "Blood pressure and heart rate, minutes from the first reading",
-                       fontSize=label))
+    drawing.add(String(0, plot_height + bottom + size * 0.8, _("Blood pressure and heart rate"),
+                       fontName="Helvetica-Bold", fontSize=size))
     return drawing
 
 
-def _reactions(ctx, st) -> list:
-    entries = [r for r in ctx.record.reactions if not r.voided]
-    parts = [st.p("Reactions during your visit", st.h2)]
-    if not entries:
-        return parts + [st.p("No reactions were noted during this visit.")]
-    for r in entries:
-        text = (f"{r.label} at {_time(ctx, r.onset_at)}. It was {grade_word(r.grade)}. "
-                f"{action_sentence(r.action)}")
-        if r.medication:
-            text += f" Medicine given: {r.medication}."
-        parts.append(st.p("• " + text))
-    return parts
-
-
-def _observation(ctx, st) -> list:
-    r = ctx.record
-    if r.ended_at and r.discharged_at:
-        minutes = max(1, round((r.discharged_at - r.ended_at).total_seconds() / 60))
-        text = f"After the infusion, we watched you for {format_duration(minutes)}."
-    else:
-        text = f"After the infusion, we watch you for {format_duration(r.observation_minutes)}."
-    return [st.p("After the infusion", st.h2), st.p(text)]
-
-
-def _at_home(ctx, st) -> list:
-    parts = [st.p("What to watch for at home", st.h2)]
-    parts += [st.p("• " + line) for line in ctx.drug_warning_signs]
-    parts += [st.p("• " + line) for line in ctx.general_warning_signs]
-    parts += [st.rich("<b>" + safe(ctx.call_911_text) + "</b>"),
-              st.p(f"Call us at {ctx.clinic_phone} if you feel unwell, have a new rash or fever, "
-                   "or have any questions.")]
-    return parts
-
-
-def _next(ctx, st) -> list:
-    if ctx.do_not_retreat:
-        text = (f"Do not get {ctx.record.drug_brand} again unless your doctor decides so. "
-                "Tell every doctor who treats you about this reaction.")
-        return [st.p("Your next infusion", st.h2), st.p(text)]
-    if ctx.next_due and ctx.next_due_is_booked:
-        text = f"Your next infusion is booked for {_day(ctx.next_due)}."
-    elif ctx.next_due:
-        text = (f"Your next infusion is due about {_day(ctx.next_due)}. "
-                "Confirm the date with your care team.")
-    else:
-        text = "Your care team will tell you when your next infusion is."
-    return [st.p("Your next infusion", st.h2), st.p(text)]
-
-
-def _sign_off(ctx, st) -> list:
-    fingerprint = ctx.fingerprint or "Not yet signed"
-    return [
-        Spacer(1, 3 * mm),
-        st.p(f"Your nurse today: {ctx.record.nurse_name}."),
-        st.p("This summary is not medical advice. Follow what your care team tells you."),
-        st.p(f"Record fingerprint: {fingerprint}", st.small),
-    ]
+def _flowables(ctx, st, _, blocks) -> list:
+    story = []
+    for block in blocks:
+        if block.kind == "title":
+            story.append(st.p(block.text, st.h1))
+        elif block.kind == "h2" and block.data != "splits":
+            story.append(st.p(block.text, st.h2))
+        elif block.kind == "strong":
+            story.append(st.p(block.text, st.strong))
+        elif block.kind == "label":
+            story.append(st.p(block.text, st.label))
+        elif block.kind == "bullet":
+            story.append(st.p(block.text, st.bullet))
+        elif block.kind == "small":
+            story.append(st.p(block.text, st.small))
+        elif block.kind == "vitals":
+            story.append(_vitals_table(ctx, st, _, block.data))
+        elif block.kind == "h2" and block.data == "splits":  # a long part: its heading needs only a start
+            story += [CondPageBreak(st.size * 8), st.p(block.text, st.h2_alone)]
+        elif block.kind == "chart":
+            story += [Spacer(1, 3 * mm), _chart(ctx, _, block.data), Spacer(1, 2 * mm)]
+        else:
+            story.append(st.p(block.text))
+    return story
 
 
 def render_visit_summary(ctx: VisitSummaryContext) -> bytes:
     """Render the visit summary to PDF bytes."""
     st = Styles(ctx.font_size)
+    _ = Words(ctx)
     buffer = io.BytesIO()
-    day = (ctx.record.started_at or ctx.record.created_at)
-    title = f"Visit summary — {ctx.clinic_name} — {day.astimezone(ctx.tz).date().isoformat() if day else ''}"
+    day = (ctx.record.started_at or ctx.record.created_at).astimezone(ctx.tz).date()
+    title = _("Visit summary, %(clinic)s, %(day)s", clinic=ctx.clinic_name, day=_.day(day))
     doc = SimpleDocTemplate(buffer, pagesize=PAGE_SIZES[ctx.pagesize], leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=MARGIN, bottomMargin=MARGIN + 4 * mm, title=title, author=ctx.clinic_name,
-                            subject="Infusion visit summary")
-    story = (_header(ctx, st) + _given(ctx, st) + _vitals_table(ctx, st) + _reactions(ctx, st)
-             + _observation(ctx, st) + [KeepTogether(_at_home(ctx, st))] + _next(ctx, st) + _sign_off(ctx, st))
-    page_footer = footer(f"{ctx.clinic_name} visit summary", ctx.font_size)
+                            subject=_("Visit summary"), lang=ctx.language)
+    story = _flowables(ctx, st, _, summary_blocks(ctx))
+    page_footer = footer(_("%(clinic)s visit summary", clinic=ctx.clinic_name), ctx.font_size,
+                         _("page %(number)d"))
     doc.build(story, onFirstPage=page_footer, onLaterPages=page_footer)
     return buffer.getvalue()
+
+

@@ -9,7 +9,8 @@ from ..domain import catalog as catalog_data
 from ..domain import protocols
 from ..extensions import db
 from ..models import User
-from ..pdf.visit_summary import VisitSummaryContext, render_visit_summary
+from .. import i18n
+from ..pdf.visit_summary import VisitSummaryContext, Warning, render_visit_summary
 from . import audit, treatment
 from .actor import Actor
 from .errors import NotFound, StateError
@@ -20,8 +21,12 @@ def _config_tz():
     return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
 
 
-def visit_summary(actor: Actor, session_id: int, *, large_print: bool = False, pagesize: str = "letter") -> bytes:
-    """Render the patient's visit summary; refused (409) before the infusion has ended."""
+def visit_summary(actor: Actor, session_id: int, *, large_print: bool = False, pagesize: str = "letter",
+                  language: str | None = None) -> bytes:
+    """Render the patient's visit summary, in `language` or else the patient's preferred one; refused (409)
+    before the infusion has ended."""
+    from flask_babel import force_locale, get_translations
+
     infusion = load_session(session_id)
     if infusion is None:
         raise NotFound("No such session.")
@@ -33,11 +38,14 @@ def visit_summary(actor: Actor, session_id: int, *, large_print: bool = False, p
     record = build_record(infusion, history.first_on())
     infused_on = infusion.started_at.astimezone(tz).date()
     alerts = treatment.standing_alerts(infusion.patient_id, infusion.drug_code)
+    language = i18n.choose_language(language, infusion.patient.preferred_language)
+    with force_locale(language):
+        translations = get_translations()
     context = VisitSummaryContext(
         record=record, clinic_name=current_app.config["CLINIC_NAME"],
         clinic_phone=current_app.config["CLINIC_PHONE"], tz=tz,
-        drug_warning_signs=tuple(warning.text for warning in drug.warnings),
-        general_warning_signs=catalog_data.GENERAL_WARNING_SIGNS, call_911_text=catalog_data.CALL_911_TEXT,
+        warnings=tuple(Warning(w.action, w.text) for w in drug.warnings),
+        delayed_reaction_hours=drug.delayed_reaction_hours, language=language, translations=translations,
         next_due=protocols.next_due(drug, infusion.infusion_number, infused_on, history,
                                     booked=infusion.next_appointment, do_not_retreat=bool(alerts)),
         next_due_is_booked=infusion.next_appointment is not None, do_not_retreat=bool(alerts),
@@ -45,7 +53,8 @@ def visit_summary(actor: Actor, session_id: int, *, large_print: bool = False, p
     )
     pdf = render_visit_summary(context)
     audit.record(actor, "visit_summary_printed", object_type="session", object_id=infusion.id,
-                 patient_id=infusion.patient_id, details={"large_print": large_print, "pagesize": pagesize})
+                 patient_id=infusion.patient_id, details={"large_print": large_print, "pagesize": pagesize,
+                                                             "language": language})
     return pdf
 
 

@@ -219,9 +219,11 @@ def review(session_id: int):
 
 @bp.route("/<int:session_id>/summary.pdf")
 def summary_pdf(session_id: int):
-    """Print the patient's visit summary (large print with ?large=1, A4 with ?size=a4)."""
+    """Print the patient's visit summary (large print with ?large=1, A4 with ?size=a4, a language with ?lang=es;
+    by default the patient's preferred language)."""
     data = printouts.visit_summary(current_actor(), session_id, large_print=request.args.get("large") == "1",
-                                   pagesize="a4" if request.args.get("size") == "a4" else "letter")
+                                   pagesize="a4" if request.args.get("size") == "a4" else "letter",
+                                   language=request.args.get("lang"))
     return pdf_response(data, f"visit-summary-{session_id}.pdf")
 
 

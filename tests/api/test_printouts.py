@@ -1,5 +1,6 @@
 """The visit summary PDF: content, sizes, large print, refusal before the end (SPEC §6)."""
 import io
+import json
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -50,10 +51,13 @@ def test_summary_has_every_required_part(finished):
     text = text_of(response.data)
     session = finished.get(f"/api/v1/sessions/{finished.sid}").get_json()
     for part in ("Chairside Infusion Center", "555-0100", "Zoë <b>&amp; O'Brien", "Tysabri", "natalizumab",
-                 "300 mg", "131/83", "Headache", "moderate", "We gave you medicine for it", "Acetaminophen 650 mg PO",
-                 "we watched you for 1 hour", "PML", "Call 911", "trouble breathing", "next infusion is due about",
+                 "300 mg", "128/78", "122/79", "you had a headache", "It was moderate.",
+                 "We gave you a fever and pain medicine (acetaminophen).", "we watched you for 75 minutes", "PML",
+                 "Call 911", "trouble breathing", "nearest emergency department", "next infusion is due about",
                  "Confirm the date", "Your nurse today: Test Nurse", "not medical advice", session["fingerprint"]):
         assert part in text, part
+    assert "650 mg PO" not in text, "the nurse's shorthand is never printed"
+    assert text.index("What to do first") < text.index("What to watch for") < text.index("What you were given")
 
 
 def test_under_a_do_not_re_treat_alert_the_summary_gives_no_next_date(api, make_patient):
@@ -66,7 +70,7 @@ def test_under_a_do_not_re_treat_alert_the_summary_gives_no_next_date(api, make_
                                    "onset_at": (now() - timedelta(minutes=50)).isoformat()}, 201)
     post(nurse, sid, "end", {"full_dose": False, "at": (now() - timedelta(minutes=45)).isoformat()})
     text = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf").data)
-    assert "Do not get Tysabri again unless your doctor decides so" in text
+    assert "Do not get Tysabri (natalizumab) again unless your doctor decides so" in text
     assert "Tell every doctor" in text and "next infusion is due" not in text
 
 
@@ -105,7 +109,7 @@ def test_large_print_and_page_sizes(finished):
     sizes = set()
     for page in PdfReader(io.BytesIO(large)).pages:
         page.extract_text(visitor_text=lambda text, cm, tm, font, size: sizes.add(round(size * tm[0])) if text.strip() else None)
-    assert "heart rate 77 a minute" in text_of(large), "large print gives each reading as a sentence"
+    assert "Call 911 right away" in PdfReader(io.BytesIO(large)).pages[0].extract_text()
     body = {s for s in sizes if s >= 8}
     assert min(body) >= 14  # chart labels aside, print is large; body text 16 pt
     assert 16 in body
@@ -129,7 +133,7 @@ def test_web_print_button_and_audit(finished, login, ctx):
     assert re.search(rb"/Title", response.data)
 
 
-def test_summary_speaks_plainly_lists_pain_and_states_a_booked_appointment(api, make_patient, ctx):
+def test_summary_speaks_plainly_and_states_a_booked_appointment(api, make_patient, ctx):
     from datetime import date
 
     from clinic.extensions import db
@@ -153,5 +157,85 @@ def test_summary_speaks_plainly_lists_pain_and_states_a_booked_appointment(api, 
     text = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf").data)
     assert "A steroid medicine (methylprednisolone)" in text and "An allergy medicine" in text
     assert "mg IV" not in text and "e.g." not in text
-    assert "Pain (0 to 10)" in text
     assert "Your next infusion is booked for May 6, 2031." in text and "due about" not in text
+
+
+def test_the_patients_preferred_language_by_default_and_lang_overrides(finished, api, make_patient, login, ctx):
+    from sqlalchemy import select
+
+    from clinic.extensions import db
+    from clinic.models import AuditEvent
+
+    nurse = api("nurse")
+    patient = make_patient(preferred_language="es")
+    sid = nurse.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "natalizumab"}).get_json()["id"]
+    ready_to_start(nurse, sid, at=now() - timedelta(minutes=80))
+    post(nurse, sid, "start", {"at": (now() - timedelta(minutes=70)).isoformat()})
+    post(nurse, sid, "end", {"full_dose": True, "at": (now() - timedelta(minutes=5)).isoformat()})
+    spanish = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf").data)
+    assert "Qué hacer primero" in spanish and "Llame al 911 de inmediato" in spanish
+    assert "What to do first" not in spanish
+    english = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf?lang=en").data)
+    assert "What to do first" in english and "Qué hacer" not in english
+    assert "Qué hacer primero" in text_of(login("nurse").get(f"/sessions/{sid}/summary.pdf").data)
+    assert "What to do first" in text_of(login("nurse").get(f"/sessions/{sid}/summary.pdf?lang=en").data)
+    # An English-speaking patient's summary in Spanish on request; a language without a catalog: the default.
+    assert "Qué hacer primero" in text_of(finished.get(f"/api/v1/sessions/{finished.sid}/summary.pdf?lang=es").data)
+    assert "What to do first" in text_of(finished.get(f"/api/v1/sessions/{finished.sid}/summary.pdf?lang=fr").data)
+    assert finished.get(f"/api/v1/sessions/{finished.sid}/summary.pdf?lang=<b>").status_code == 422
+    with ctx():
+        languages = db.session.scalars(select(AuditEvent.details).where(
+            AuditEvent.action == "visit_summary_printed", AuditEvent.object_id == str(sid))).all()
+    assert [json.loads(d)["language"] for d in languages] == ["es", "en", "es", "en"]
+
+
+def test_the_patient_form_offers_the_summary_languages_and_the_print_buttons_follow_them(api, login):
+    from tests.helpers import form_fields
+
+    web = login("nurse")
+    form = web.get("/patients/new").get_data(as_text=True)
+    assert '<option value="es">Spanish (español)</option>' in form and '<option selected value="en">' in form
+    refused = web.post("/patients/new", {"mrn": "L-9", "first_name": "Ana", "last_name": "Silva",
+                                         "date_of_birth": "1985-02-03", "sex": "female", "preferred_language": "xx"})
+    assert refused.status_code in (200, 422) and "Not a valid choice" in refused.get_data(as_text=True)
+    response = web.post("/patients/new", {"mrn": "L-10", "first_name": "Ana", "last_name": "Silva",
+                                          "date_of_birth": "1985-02-03", "sex": "female", "preferred_language": "es"})
+    assert response.status_code == 302
+    patient_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    assert "Spanish (español)" in web.get(f"/patients/{patient_id}").get_data(as_text=True)
+    assert form_fields(web.get(f"/patients/{patient_id}/edit").get_data(as_text=True))["preferred_language"] == "es"
+
+    nurse = api("nurse")
+    sid = nurse.post("/api/v1/sessions", json={"patient_id": patient_id, "drug": "natalizumab"}).get_json()["id"]
+    ready_to_start(nurse, sid, at=now() - timedelta(minutes=80))
+    post(nurse, sid, "start", {"at": (now() - timedelta(minutes=70)).isoformat()})
+    post(nurse, sid, "end", {"full_dose": True, "at": (now() - timedelta(minutes=5)).isoformat()})
+    page = web.get(f"/sessions/{sid}").get_data(as_text=True)
+    assert f'href="/sessions/{sid}/summary.pdf?lang=es">Print visit summary</a>' in page
+    assert f'href="/sessions/{sid}/summary.pdf?large=1&amp;lang=es">Large print</a>' in page
+    assert f'href="/sessions/{sid}/summary.pdf?lang=en" lang="en">In English</a>' in page
+    assert "prints in Spanish (español), the patient's preferred language" in page
+
+
+def test_the_catalog_editor_sets_what_a_later_summary_says(api, make_patient, login):
+    """A warning sign and the late-reaction window, edited per drug, print on the next session's summary;
+    a sentence not yet translated prints as written in a Spanish summary rather than not at all."""
+    from tests.helpers import form_fields
+
+    admin = login("admin")
+    fields = form_fields(admin.get("/admin/catalog/drugs/natalizumab").get_data(as_text=True))
+    fields["warnings-2-text"] = "Eye pain, or new trouble seeing."
+    fields["warnings-2-action"] = "call_now"
+    fields["delayed_reaction_hours"] = "72"
+    assert admin.post("/admin/catalog/drugs/natalizumab", fields).status_code == 302
+    nurse = api("nurse")
+    sid = nurse.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "natalizumab"}).get_json()["id"]
+    ready_to_start(nurse, sid, at=now() - timedelta(minutes=80))
+    post(nurse, sid, "start", {"at": (now() - timedelta(minutes=70)).isoformat()})
+    post(nurse, sid, "end", {"full_dose": True, "at": (now() - timedelta(minutes=5)).isoformat()})
+    text = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf").data)
+    right_away = text.index("Call us right away at 555-0100 for:")
+    assert right_away < text.index("Eye pain, or new trouble seeing.") < text.index("Call us at 555-0100 for:")
+    assert "up to 3 days after it ends" in text and "24 hours" not in text
+    spanish = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf?lang=es").data)
+    assert "Eye pain, or new trouble seeing." in spanish and "hasta 3 días después" in spanish
