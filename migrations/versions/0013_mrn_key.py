@@ -5,13 +5,13 @@ every database and in Python and keeps the length. Patients registered before th
 differ only in case stop the upgrade, naming them: which record is the right one is a person's decision.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012_1
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012_1"
 branch_labels = None
 depends_on = None
 
