@@ -86,8 +86,8 @@ def test_the_page_records_disposition_and_a_reaction_end(login, api, make_patien
     post(api_nurse, session_id, "reactions", {"code": "rash", "grade": 1, "action": "none", "onset_at": ago(40)}, 201)
     page = web.get(f"/sessions/{session_id}").get_data(as_text=True)
     version = re.search(r'name="resolve-version" value="(\d+)"', page).group(1)
-    entry = re.search(r"/reactions/(\d+)/resolve", page).group(1)
-    response = web.post(f"/sessions/{session_id}/reactions/{entry}/resolve", {"resolve-version": version})
+    entry = re.search(r'<option value="(reaction-\d+)">Rash', page).group(1)
+    response = web.post(f"/sessions/{session_id}/resolve", {"resolve-version": version, "resolve-entry": entry})
     assert response.status_code == 302
     post(api_nurse, session_id, "end", {"full_dose": True, "at": ago(20)})
     page = web.get(f"/sessions/{session_id}").get_data(as_text=True)
