@@ -239,3 +239,37 @@ def test_the_catalog_editor_sets_what_a_later_summary_says(api, make_patient, lo
     assert "up to 3 days after it ends" in text and "24 hours" not in text
     spanish = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf?lang=es").data)
     assert "Eye pain, or new trouble seeing." in spanish and "hasta 3 días después" in spanish
+
+
+def test_the_issues_tysabri_anaphylaxis_sent_to_the_emergency_department(api, make_patient):
+    """Issue 25's first complaint, end to end: the summary says what happened and where the patient went, in
+    plain words and in both languages; no next date, no observation, none of the nurse's shorthand."""
+    nurse = api("nurse")
+    sid = nurse.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "natalizumab"}).get_json()["id"]
+    ready_to_start(nurse, sid, at=now() - timedelta(minutes=60))
+    post(nurse, sid, "start", {"at": (now() - timedelta(minutes=50)).isoformat()})
+    post(nurse, sid, "reactions", {"code": "hives", "grade": 2, "action": "stopped",
+                                   "onset_at": (now() - timedelta(minutes=35)).isoformat()}, 201)
+    post(nurse, sid, "reactions", {"code": "swelling_mouth_throat", "grade": 4, "action": "emergency_response",
+                                   "medication": "Epinephrine 0.3 mg IM; O2 4 L NC; NS bolus 500 mL",
+                                   "onset_at": (now() - timedelta(minutes=32)).isoformat()}, 201)
+    post(nurse, sid, "vitals", {"taken_at": (now() - timedelta(minutes=30)).isoformat(), "phase": "during",
+                                "systolic": 78, "diastolic": 48, "heart_rate": 124, "spo2": 89}, 201)
+    post(nurse, sid, "end", {"full_dose": False, "at": (now() - timedelta(minutes=31)).isoformat()})
+    post(nurse, sid, "vitals", {"taken_at": (now() - timedelta(minutes=10)).isoformat(), "phase": "discharge",
+                                "systolic": 104, "diastolic": 66, "heart_rate": 98, "spo2": 96}, 201)
+    post(nurse, sid, "discharge", {"disposition": "emergency_department", "early_reason": "EMS to the ED"})
+    text = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf").data)
+    for part in ("you had swelling in the mouth or throat", "It was life-threatening.",
+                 "We gave you a shot of epinephrine (adrenaline), oxygen, and fluids through your IV.",
+                 "You were taken to the emergency department.", "Do not get Tysabri (natalizumab) again",
+                 "Tell every doctor who treats you about this reaction.", "Lowest: 78/48"):
+        assert part in text, part
+    for absent in ("due about", "we watched you", "Epinephrine 0.3", "NC", "NS bolus"):
+        assert absent not in text, absent
+    assert text.index("What to do first") < text.index("What you were given")
+    spanish = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf?lang=es").data)
+    for part in ("una inyección de epinefrina (adrenalina), oxígeno y suero por la vena",
+                 "salió hacia la sala de emergencias", "No vuelva a recibir Tysabri (natalizumab)"):
+        assert part in spanish, part
+    assert "estuvo en observación" not in spanish and "toca más o menos" not in spanish
