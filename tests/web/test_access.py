@@ -30,7 +30,7 @@ LEAST_ROLE = {
     "profile.token_revoke": "nurse",
 }
 API_SUPERVISOR = {"api.review_queue", "api.review", "api.reactions_report", "api.reactions_report_csv",
-                  "api.export_fhir", "api.lift_alert"}
+                  "api.export_fhir", "api.lift_alert", "api.adverse_event_pdf"}
 
 
 def _sample(rule, arg):
