@@ -11,6 +11,6 @@ from .user import ROLES, ApiToken, LoginSession, User
 
 __all__ = [
     "Amendment", "ApiToken", "AuditEvent", "CheckConfirmation", "Drug", "DrugVersion", "InfusionSession",
-    "LoginSession", "Patient", "PatientAlert", "PremedicationRecord", "ROLES", "Reaction", "ReactionEntry", "Review", "SessionEvent",
-    "TreatmentHistory", "User", "VitalSigns", "utcnow",
+    "LoginSession", "Patient", "PatientAlert", "PremedicationRecord", "ROLES", "Reaction", "ReactionEntry", "Review",
+    "SessionEvent", "TreatmentHistory", "User", "VitalSigns", "utcnow",
 ]

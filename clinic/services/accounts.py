@@ -10,6 +10,7 @@ from ..models import ApiToken, LoginSession, User, utcnow
 from ..security import (
     check_account_password, check_password_policy, hash_password, new_token, token_digest, verify_password,
 )
+from ..transactions import queue_at_commit
 from . import audit
 from .actor import Actor
 from .errors import Invalid
@@ -52,10 +53,18 @@ def start_login_session(user: User) -> str:
 
 
 def end_login_session(token: str | None) -> None:
-    """End the browser session whose cookie carries `token`: any copy of that cookie is refused from now on."""
+    """End the browser session whose cookie carries `token`: any copy of that cookie is refused from now on.
+
+    Written with the request's commit: the idle timeout ends a session during a GET, whose reading
+    transaction on SQLite must not turn into a writing one (transactions.py).
+    """
     if token:
-        db.session.execute(update(LoginSession).where(LoginSession.token_hash == token_digest(token),
-                                                      LoginSession.ended_at.is_(None)).values(ended_at=utcnow()))
+        queue_at_commit("login_session_end", _end_sessions).append(token_digest(token))
+
+
+def _end_sessions(connection, digests: list[str]) -> None:
+    connection.execute(update(LoginSession).where(LoginSession.token_hash.in_(digests),
+                                                  LoginSession.ended_at.is_(None)).values(ended_at=utcnow()))
 
 
 def _end_login_sessions(user: User, keep: str | None = None) -> None:
