@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..domain.catalog_rules import SOURCE_KEYS
 from ..formtools import show_service_error
+from ..input_guard import database_id
 from ..security import role_required
 from ..services import catalog_admin
 from ..services.errors import Conflict, Invalid, ServiceError
@@ -43,7 +44,7 @@ def _drug_form_page(form: DrugForm, title: str, code: str | None):
         return render_template("admin/drug_form.html", form=form, title=title, code=code), 422
     definition = form.definition()
     opened_at = str(form.based_on.data or "")
-    based_on = int(opened_at) if opened_at.isdigit() else None
+    based_on = database_id(opened_at)
     try:
         drug = catalog_admin.save_drug(current_actor(), definition, today=local_today(), code=code,
                                        based_on=based_on)

@@ -377,7 +377,7 @@ def _courses(form) -> dict:
 def _retreat(form) -> dict:
     grade = form.min_grade.data
     return {"reaction_codes": list(form.reaction_codes.data or []), "anaphylaxis": form.anaphylaxis.data,
-            "min_grade": int(grade) if grade and grade.isdigit() else (grade or None),
+            "min_grade": int(grade) if grade and grade.isascii() and grade.isdigit() else (grade or None),
             "drugs": list(form.drugs.data or []), **_cited(form)}
 
 

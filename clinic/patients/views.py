@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..formtools import blank_to_none, show_service_error
+from ..input_guard import database_id
 from ..security import role_required
 from ..services import audit, catalog, catalog_admin, history, patients, treatment
 from ..services.errors import ServiceError
@@ -121,7 +122,7 @@ def edit(patient_id: int):
     if request.method == "GET":
         form.version.data = patient.version
     if form.validate_on_submit():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        version = database_id(form.version.data)
         try:
             patients.update(current_actor(), patient.id, version, active=form.active.data, **_values(form))
         except ServiceError as exc:

@@ -104,7 +104,9 @@ def _row(r, events, now: datetime) -> BoardRow:
 
 def _chair_order(row: BoardRow):
     chair_name = row.chair or ""
-    return (chair_name == "", int(chair_name) if chair_name.isdigit() else 10**6, chair_name, row.session_id)
+    # "²".isdigit() is true but int("²") fails: only ASCII digits are a chair number.
+    number = int(chair_name) if chair_name.isascii() and chair_name.isdigit() and len(chair_name) < 7 else 10**6
+    return (chair_name == "", number, chair_name, row.session_id)
 
 
 def today(day: date, now: datetime) -> list[BoardRow]:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from ..domain import lifecycle
 from ..formtools import focus_first_error, show_service_error
 from ..review.forms import ReviewForm
+from ..input_guard import database_id
 from ..security import role_required
 from ..services import audit, catalog, patients, printouts, sessions
 from ..services import review as review_service
@@ -22,7 +23,7 @@ bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
 def _expected_version(form) -> int | None:
     raw = form.version.data or ""
-    return int(raw) if raw.isdigit() else None
+    return database_id(raw)
 
 
 def _load_or_404(session_id: int):
@@ -137,7 +138,8 @@ def _show_error(action: str, form, exc: ServiceError) -> None:
 def _entry(raw: str | None) -> tuple[str, int] | None:
     """An entry chosen in a list of a session's entries: "vitals-12" or "reaction-5"."""
     kind, _, number = (raw or "").partition("-")
-    return (kind, int(number)) if kind in ("vitals", "reaction") and number.isdigit() and len(number) < 10 else None
+    entry_id = database_id(number)
+    return (kind, entry_id) if kind in ("vitals", "reaction") and entry_id is not None else None
 
 
 @bp.route("/<int:session_id>/void", methods=["POST"], endpoint="void_entry")

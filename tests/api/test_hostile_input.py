@@ -440,3 +440,36 @@ def test_migration_0013_keys_existing_mrns_and_stops_at_a_clash_in_case(tmp_path
         if admin is not None:
             with admin.connect() as conn:
                 conn.execute(text(f"DROP DATABASE {name}"))
+
+
+# --- digits that are not ASCII ("²".isdigit() is true, int("²") fails) in forms and stored text ----------------
+
+def test_a_chair_named_with_a_superscript_does_not_break_the_board(login, nurse, make_patient):
+    created = nurse.post("/api/v1/sessions", json={"patient_id": make_patient().id, "drug": "natalizumab",
+                                                   "chair": "²"})
+    assert created.status_code == 201
+    board = login("nurse").get("/")
+    assert board.status_code == 200 and "²" in board.get_data(as_text=True)
+
+
+def test_a_form_version_in_other_digits_is_no_version(login, nurse, session_id, make_patient):
+    web = login("nurse")
+    web.get(f"/sessions/{session_id}")
+    response = web.post(f"/sessions/{session_id}/checks", {"checks-version": "²", "checks-codes": "touch_authorized"})
+    assert response.status_code in (302, 409, 422), response.status_code
+    patient = make_patient()
+    web.get(f"/patients/{patient.id}/edit")
+    edited = web.post(f"/patients/{patient.id}/edit", {
+        "version": "²", "mrn": patient.mrn, "first_name": "Pat", "last_name": "Renamed", "date_of_birth": "1980-01-01",
+        "sex": "female", "preferred_language": "en", "spo2_scale": "1", "active": "y"})
+    assert edited.status_code in (302, 409, 422), edited.status_code
+
+
+def test_a_catalog_form_with_other_digits(login):
+    from tests.web.test_admin import _drug_page
+
+    admin = login("admin")
+    for change in ({"based_on": "²"}, {"retreat-min_grade": "²"}):
+        fields = {**_drug_page(admin, "natalizumab"), **change}
+        response = admin.post("/admin/catalog/drugs/natalizumab", fields)
+        assert response.status_code in (302, 409, 422), (change, response.status_code)
