@@ -25,8 +25,8 @@ ITEMS = {
 }
 ON_POSTGRES = {"4 audit: the app's role may not TRUNCATE", "4 audit: the app's role may not DISABLE TRIGGER"}
 # What holds on this branch; the other findings are being fixed beside it (issue 26) and join this set as they land.
-MUST_HOLD = {name for name in ITEMS | ON_POSTGRES if name.startswith("4 audit")} | {
-    "8 no patient data (parameters) in gunicorn's log"}
+MUST_HOLD = {name for name in ITEMS | ON_POSTGRES if name.split()[0] in ("1", "2", "4")} | {
+    "8 no patient data (parameters) in gunicorn's log", "8 production refuses SECRET_KEY=x"}
 
 
 @pytest.fixture
