@@ -726,4 +726,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    import signal
+
+    # Stopped by a time limit (SIGTERM), the run still stops its servers and drops its database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped: gunicorn stopped, the database dropped"))
     sys.exit(main())
