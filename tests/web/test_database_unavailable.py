@@ -71,7 +71,7 @@ def test_the_api_answers_503_json(silent_app):
     response, seconds = timed(lambda: silent_app.test_client().get(
         "/api/v1/catalog/drugs", headers={"Authorization": "Bearer some-token"}))
     assert response.status_code == 503 and seconds < 5
-    assert response.json["error"]["code"] == "unavailable"
+    assert response.json["error"]["code"] == "unavailable" and response.headers["Retry-After"] == "5"
 
 
 def test_the_timeouts_can_be_set_and_sqlite_keeps_its_busy_timeout(tmp_path, monkeypatch):
