@@ -341,6 +341,31 @@ def inputs_of_finding_5(h: Http, ctx) -> tuple[bool, str]:
     return held and dose == 422 and year1 == 422, seen + " (the two amendments must be refused, 422)"
 
 
+def huge_default_dose(h: Http, ctx) -> tuple[bool, str]:
+    """An admin sets ocrelizumab's first-infusion dose to 1e10 mg; then a nurse checks a patient in for it."""
+    from tests.helpers import form_fields
+
+    _, cookie = h.login("admin", PASSWORD)
+
+    def save(dose: str | None) -> int:
+        status, headers, page = h.send("GET", "/admin/catalog/drugs/ocrelizumab", headers={"Cookie": cookie})
+        fresh = headers.get("Set-Cookie")  # the page may put its CSRF secret in a new session cookie
+        fields = form_fields(page.decode())
+        if dose is not None:
+            fields["protocol-0-dose-amount"] = dose
+        return h.send("POST", "/admin/catalog/drugs/ocrelizumab", urlencode(fields, doseq=True).encode(), {
+            "Cookie": fresh.split(";")[0] if fresh else cookie, "Content-Type": "application/x-www-form-urlencoded"})[0]
+
+    unchanged = save(None)
+    if unchanged != 302:
+        return False, f"the form as shown could not be saved ({unchanged}): the attack is out of date"
+    status = save("1e10")
+    patient = register(h, ctx["tokens"]["nurse"])[1]
+    check_in = h.api("POST", "/api/v1/sessions", ctx["tokens"]["nurse"],
+                     {"patient_id": patient["id"], "drug": "ocrelizumab"})[0]
+    return status == 422 and check_in < 500, f"the admin's save of 1e10: {status}; a check-in after: {check_in}"
+
+
 def other_500s(h: Http, ctx) -> tuple[bool, str]:
     token = ctx["tokens"]["nurse"]
     sid = checked_in(h, token)
@@ -634,6 +659,8 @@ def attack(kind: str, redis_url: str, fast: bool = False) -> list[tuple[str, boo
             ("8 a name of zero-width characters refused", zero_width_name),
             ("8 MRNs compared without case", mrn_case),
             ("8 production refuses SECRET_KEY=x", short_secret_key_refused),
+            # last: if the dose is stored, ocrelizumab check-ins (which the others make) may fail after it
+            ("5 an admin's default dose of 1e10 refused", huge_default_dose),
         ]
         for name, run in items:
             results.append((name, *_safely(run, h, ctx)))
@@ -699,4 +726,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    import signal
+
+    # Stopped by a time limit (SIGTERM), the run still stops its servers and drops its database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped: gunicorn stopped, the database dropped"))
     sys.exit(main())

@@ -51,7 +51,8 @@ def json_error(status: int, message: str, fields: dict | None = None, code: str 
 
 def _respond(status: int, message: str):
     if wants_json():
-        return json_error(status, message)
+        body, status = json_error(status, message)
+        return body, status, {"Retry-After": "5"} if status == 503 else {}
     if status == 503:
         # Rendered without the context processors: Flask-Login's would read the signed-in user, and wait for
         # the database again.

@@ -71,7 +71,7 @@ def test_the_api_answers_503_json(silent_app):
     response, seconds = timed(lambda: silent_app.test_client().get(
         "/api/v1/catalog/drugs", headers={"Authorization": "Bearer some-token"}))
     assert response.status_code == 503 and seconds < 5
-    assert response.json["error"]["code"] == "unavailable"
+    assert response.json["error"]["code"] == "unavailable" and response.headers["Retry-After"] == "5"
 
 
 def test_the_timeouts_can_be_set_and_sqlite_keeps_its_busy_timeout(tmp_path, monkeypatch):
@@ -114,3 +114,26 @@ def test_a_statement_stuck_behind_a_lock_ends_in_503_after_the_statement_timeout
         other.dispose()
     # The lock released, the same app answers again.
     assert slow.test_client().get("/api/v1/catalog/drugs", headers=nurse.headers).status_code == 200
+
+
+def test_a_commit_that_times_out_answers_503_too(database_url, _migrated, make_user):
+    """The commit runs after the view (transactions.finish_request): a timeout there is a 503 all the same."""
+    from sqlalchemy.exc import OperationalError
+
+    from clinic import transactions
+
+    def commit_times_out(_connection, _items):
+        raise OperationalError("COMMIT", {}, Exception("canceling statement due to statement timeout"))
+
+    def view():
+        transactions.queue_at_commit("times_out", commit_times_out).append(1)
+        return "saved"
+
+    app = create_app(app_config(database_url, PROPAGATE_EXCEPTIONS=False))  # as in production
+    app.add_url_rule("/test-commit-times-out", "test_commit_times_out", view, methods=["POST"])
+    user = make_user("nurse")
+    web = WebClient(app.test_client())
+    assert web.post("/login", {"username": user.username, "password": PASSWORD}).status_code == 302
+    web.get("/profile")
+    response = web.post("/test-commit-times-out")
+    assert response.status_code == 503 and "did not answer in time" in response.get_data(as_text=True)

@@ -19,7 +19,7 @@ SECRETS = ("ZQ-77341", "Wilhelmina", "Quarterstaff", "1957-03-14")
 
 
 def _patient(**overrides) -> Patient:
-    fields = dict(mrn=SECRETS[0], first_name=SECRETS[1], last_name=SECRETS[2], first_key="wilhelmina",
+    fields = dict(mrn=SECRETS[0], mrn_key=SECRETS[0].upper(), first_name=SECRETS[1], last_name=SECRETS[2], first_key="wilhelmina",
                   last_key="quarterstaff", date_of_birth=date(1957, 3, 14), sex="female")
     return Patient(**{**fields, **overrides})
 
@@ -28,7 +28,7 @@ def _patient(**overrides) -> Patient:
     # a duplicate MRN, as two registrations racing past the service's check make it: PostgreSQL names the value
     ({}, 409, "mrn"),
     # a failed check, a validation gap: PostgreSQL quotes the whole row
-    ({"mrn": "ZQ-77342", "sex": "neither"}, 500, "sex"),
+    ({"mrn": "ZQ-77342", "mrn_key": "ZQ-77342", "sex": "neither"}, 500, "sex"),
 ])
 def test_a_refused_statement_is_logged_without_the_patients_data(app, login, caplog, monkeypatch, second, status,
                                                                   constraint):
