@@ -83,8 +83,8 @@ def build_form(name: str, session_id: int, formdata=None, *, infusion=None, drug
 # what keeps the page nurses reload most quick.
 ON_THE_PAGE = {
     lifecycle.Status.PLANNED: frozenset({"checks", "premedication", "vitals", "start", "cancel"}),
-    lifecycle.Status.INFUSING: frozenset({"vitals", "rate", "pause", "end", "premedication"}),
-    lifecycle.Status.PAUSED: frozenset({"resume", "vitals", "rate", "end", "premedication"}),
+    lifecycle.Status.INFUSING: frozenset({"vitals"}),
+    lifecycle.Status.PAUSED: frozenset({"resume", "vitals"}),
     lifecycle.Status.OBSERVING: frozenset({"vitals", "discharge", "undo_end"}),
     lifecycle.Status.DISCHARGED: frozenset({"vitals", "finalize", "next_appointment"}),
     lifecycle.Status.FINALIZED: frozenset({"amend"}),
@@ -185,6 +185,21 @@ def _review_form(infusion, bound):
     if infusion.flag_level == "serious":
         form.note.description = NOTE_REQUIRED
     return form
+
+
+# Forms one tap from the session page, each on a page of its own that says what it does (End and Cancel ask
+# first: SPEC §4.4).
+ACTION_PAGES = ("end", "pause", "rate", "premedication", "cancel")
+
+
+def action_context(infusion, action: str, bound=None) -> dict:
+    """One action's own page: its form, and what the nurse needs to know before doing it."""
+    drug = sessions.definition_of(infusion)
+    form = bound or build_form(action, infusion.id, infusion=infusion, drug=drug)
+    now = utcnow()
+    return {"infusion": infusion, "drug": drug, "action": action, "forms": {action: form}, "bound": {action: bound},
+            "now": now, "chair_now": chair.now_at_the_chair(infusion, now), "plan_steps": chair.plan_steps(infusion),
+            "pending_premedications": pending_premedications(infusion, drug) if action == "premedication" else []}
 
 
 def reactions_context(infusion, bound=None) -> dict:

@@ -140,7 +140,7 @@ def test_an_uneventful_first_ocrevus_session_takes_at_most_40_interactions(live,
     nurse_does.vitals(**SIX)
     nurse_does.vitals(**SIX)
     nurse_does.vitals(**SIX)
-    nurse_does.tap(page.locator("summary", has_text="End infusion"), navigates=False)
+    nurse_does.tap(page.get_by_role("link", name="End infusion…"))
     nurse_does.tick(page.get_by_label("Yes, the full dose"))
     nurse_does.tap(page.get_by_role("button", name="Confirm: end infusion"))
     for _ in range(3):
@@ -182,7 +182,7 @@ def test_without_javascript_the_nurse_ends_and_undoes_the_end(live, browser, mak
         page = context.new_page()
         log_in(page, live.base, nurse.username, PASSWORD)
         page.goto(f"{live.base}/sessions/{sid}")
-        page.locator("summary", has_text="End infusion").click()
+        page.get_by_role("link", name="End infusion…").click()
         page.get_by_label("No, not the full dose").check()
         page.get_by_role("button", name="Confirm: end infusion").click()
         expect(page.locator("#now")).to_contain_text("Observation ends at")
