@@ -59,6 +59,15 @@ def test_each_state_shows_now_and_the_next_form_on_the_first_screen(live, new_pa
     if viewport == "tablet" and state in STATES and os.environ.get("CHAIRSIDE_SCREENS") == "1":
         SCREENS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENS / f"session-{state}.png"), full_page=True)
+    if state == "infusing":  # the pages one tap away: the checklist, and each action that says what it does
+        for link, heading in (("Record reactions", "Record reactions"), ("End infusion…", "End infusion"),
+                              ("Pause infusion…", "Pause infusion"), ("Another rate…", "Change the rate"),
+                              ("Record a premedication…", "Record a premedication")):
+            page.goto(f"{live.base}/sessions/{sid}")
+            page.get_by_role("link", name=link).click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+            assert_accessible(page, f"session page, {link}")
+            assert not small_targets(page), (link, small_targets(page))
 
 
 class Interactions:
