@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..domain.lifecycle import Status
@@ -39,6 +39,20 @@ def _load_options(people: bool) -> tuple:
     )
 
 
+# Each shape of the query is built once: SQLAlchemy remembers a statement's cache key, which it would otherwise
+# work out again on every load from the many loader options (a third of the session page's time).
+_STATEMENTS: dict[tuple[bool, bool], object] = {}
+
+
+def _statement(people: bool, lock: bool):
+    key = (people, lock)
+    if key not in _STATEMENTS:
+        query = (select(InfusionSession).where(InfusionSession.id == bindparam("session_id"))
+                 .options(*_load_options(people)).execution_options(populate_existing=True))
+        _STATEMENTS[key] = query.with_for_update(of=InfusionSession) if lock else query
+    return _STATEMENTS[key]
+
+
 def load_session(session_id: int, *, for_update: bool = False, people: bool = True) -> InfusionSession | None:
     """Load a session with everything charted on it (and who charted it, unless `people` is False).
 
@@ -46,11 +60,8 @@ def load_session(session_id: int, *, for_update: bool = False, people: bool = Tr
     one session run one after the other (SQLite's writers hold its one write lock already). What is
     stored now always wins over what this transaction read before.
     """
-    query = (select(InfusionSession).where(InfusionSession.id == session_id).options(*_load_options(people))
-             .execution_options(populate_existing=True))
-    if for_update and db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=InfusionSession)
-    return db.session.scalars(query).unique().first()
+    lock = for_update and db.session.get_bind().dialect.name == "postgresql"
+    return db.session.scalars(_statement(people, lock), {"session_id": session_id}).unique().first()
 
 
 def first_infusion_date(patient_id: int, drug_code: str) -> date | None:

@@ -11,7 +11,7 @@ from ..domain.schedule import late_entry, vitals_due_at
 from ..models import utcnow
 from ..review.forms import NOTE_REQUIRED, ReviewForm
 from ..services import catalog, chair, history, records, review, sessions, treatment
-from ..web import local_today
+from ..web import local_time, local_today
 from .actions import REGISTRY
 from .forms import VoidForm
 
@@ -83,8 +83,8 @@ def build_form(name: str, session_id: int, formdata=None, *, infusion=None, drug
 # what keeps the page nurses reload most quick.
 ON_THE_PAGE = {
     lifecycle.Status.PLANNED: frozenset({"checks", "premedication", "vitals", "start", "cancel"}),
-    lifecycle.Status.INFUSING: frozenset({"vitals", "rate", "pause", "end", "premedication"}),
-    lifecycle.Status.PAUSED: frozenset({"resume", "vitals", "rate", "end", "premedication"}),
+    lifecycle.Status.INFUSING: frozenset({"vitals"}),
+    lifecycle.Status.PAUSED: frozenset({"resume", "vitals"}),
     lifecycle.Status.OBSERVING: frozenset({"vitals", "discharge", "undo_end"}),
     lifecycle.Status.DISCHARGED: frozenset({"vitals", "finalize", "next_appointment"}),
     lifecycle.Status.FINALIZED: frozenset({"amend"}),
@@ -116,14 +116,29 @@ def _missing_steps(infusion, drug, now) -> list[str]:
     return steps
 
 
+def _dash(value) -> str:
+    return "–" if value is None else str(value)
+
+
 def vitals_rows(infusion) -> list[dict]:
-    """Each reading with its NEWS2 score and its abnormal values in words, newest first."""
+    """Each reading as the table shows it, newest first: its values (abnormal ones with a word), its NEWS2
+    score, when it was taken. Worked out here rather than in the template: the table is most of the page."""
     scale = infusion.patient.spo2_scale or 1
     rows = []
     for v in sorted(infusion.vitals, key=lambda v: (v.taken_at, v.id), reverse=True):
         record = records.vitals_record(v)
         score = news2.score(record, scale)
-        rows.append({"v": v, "score": score, "marks": news2.abnormal_words(record, score)})
+        marks = news2.abnormal_words(record, score)
+        cells = [(f"{_dash(v.systolic)}/{_dash(v.diastolic)}", marks.get("systolic")),
+                 (_dash(v.heart_rate), marks.get("heart_rate")), (_dash(v.resp_rate), marks.get("resp_rate")),
+                 (_dash(v.temperature_c), marks.get("temperature")), (_dash(v.spo2), marks.get("spo2"))]
+        state = {True: "O₂", False: "air", None: "–"}[v.on_oxygen] + ", " + (v.consciousness or "–")
+        cells.append((state, ", ".join(w for w in (marks.get("oxygen"), marks.get("consciousness")) if w) or None))
+        cells.append((_dash(v.pain), None))
+        urgent = score.total >= 5 or score.max_single >= 3
+        rows.append({"v": v, "score": score, "marks": marks, "cells": cells, "taken": local_time(v.taken_at),
+                     "late": local_time(v.charted_at) if late_entry(v.taken_at, v.charted_at) else None,
+                     "band": "none" if v.is_voided or not score.total else ("urgent" if urgent else "raised")})
     return rows
 
 
@@ -185,6 +200,21 @@ def _review_form(infusion, bound):
     if infusion.flag_level == "serious":
         form.note.description = NOTE_REQUIRED
     return form
+
+
+# Forms one tap from the session page, each on a page of its own that says what it does (End and Cancel ask
+# first: SPEC §4.4).
+ACTION_PAGES = ("end", "pause", "rate", "premedication", "cancel")
+
+
+def action_context(infusion, action: str, bound=None) -> dict:
+    """One action's own page: its form, and what the nurse needs to know before doing it."""
+    drug = sessions.definition_of(infusion)
+    form = bound or build_form(action, infusion.id, infusion=infusion, drug=drug)
+    now = utcnow()
+    return {"infusion": infusion, "drug": drug, "action": action, "forms": {action: form}, "bound": {action: bound},
+            "now": now, "chair_now": chair.now_at_the_chair(infusion, now), "plan_steps": chair.plan_steps(infusion),
+            "pending_premedications": pending_premedications(infusion, drug) if action == "premedication" else []}
 
 
 def reactions_context(infusion, bound=None) -> dict:

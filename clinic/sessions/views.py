@@ -88,11 +88,21 @@ def reactions_page(session_id: int):
     return render_template("sessions/reactions.html", **page.reactions_context(infusion))
 
 
+@bp.route("/<int:session_id>/<any(" + ",".join(page.ACTION_PAGES) + "):action>", methods=["GET"],
+          endpoint="action_page")
+def action_page(session_id: int, action: str):
+    """One action's page, one tap from the session page: what it will do, then its form."""
+    infusion = _load_or_404(session_id)
+    if not lifecycle.allows(infusion.status, action):
+        flash(lifecycle.refusal(infusion.status, action), "error")
+        return redirect(url_for("sessions.show", session_id=session_id))
+    return render_template("sessions/action.html", **page.action_context(infusion, action))
+
+
 # Where the page opens after a save: the top (the Now panel, the message and the next form are there), or the
 # section of a form that sits lower (with the message beside it).
-LOWER = {"next_appointment": "record", "amend": "amendments", "premedication": "before-start",
-         "checks": "before-start", "pause": "stop", "void": "corrections", "resolve": "corrections",
-         "review": "flags"}
+LOWER = {"next_appointment": "record", "amend": "amendments", "checks": "before-start", "void": "corrections",
+         "resolve": "corrections", "review": "flags"}
 
 
 def _done(session_id: int, action: str):
@@ -123,6 +133,9 @@ def act(session_id: int, action: str):
     infusion = _load_or_404(session_id)
     if action == "reactions":
         return render_template("sessions/reactions.html", **page.reactions_context(infusion, {action: form})), status
+    if action in page.ACTION_PAGES and lifecycle.allows(infusion.status, action) and not (
+            action in ("premedication", "cancel") and infusion.status == lifecycle.Status.PLANNED):
+        return render_template("sessions/action.html", **page.action_context(infusion, action, form)), status
     return render_template("sessions/show.html", **page.context(infusion, {action: form})), status
 
 

@@ -67,7 +67,7 @@ def test_nurse_day_from_check_in_to_finalize(live, new_page, make_user, make_pat
     assert page.locator("#flags").bounding_box()["y"] < page.locator("#vitals-h").bounding_box()["y"]
     assert_accessible(page, "session page with flags")
     assert not small_targets(page), small_targets(page)
-    page.locator("summary", has_text="End infusion").click()  # a second step says what ending does
+    page.get_by_role("link", name="End infusion…").click()  # a second step says what ending does
     expect(page.get_by_text("starts the 60-minute observation")).to_be_visible()
     page.get_by_role("button", name="Confirm: end infusion").click()
     expect(page.get_by_text("Say whether the full dose was given.")).to_be_visible()  # asked, never preselected

@@ -59,6 +59,15 @@ def test_each_state_shows_now_and_the_next_form_on_the_first_screen(live, new_pa
     if viewport == "tablet" and state in STATES and os.environ.get("CHAIRSIDE_SCREENS") == "1":
         SCREENS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENS / f"session-{state}.png"), full_page=True)
+    if state == "infusing":  # the pages one tap away: the checklist, and each action that says what it does
+        for link, heading in (("Record reactions", "Record reactions"), ("End infusion…", "End infusion"),
+                              ("Pause infusion…", "Pause infusion"), ("Another rate…", "Change the rate"),
+                              ("Record a premedication…", "Record a premedication")):
+            page.goto(f"{live.base}/sessions/{sid}")
+            page.get_by_role("link", name=link).click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+            assert_accessible(page, f"session page, {link}")
+            assert not small_targets(page), (link, small_targets(page))
 
 
 class Interactions:
@@ -140,7 +149,7 @@ def test_an_uneventful_first_ocrevus_session_takes_at_most_40_interactions(live,
     nurse_does.vitals(**SIX)
     nurse_does.vitals(**SIX)
     nurse_does.vitals(**SIX)
-    nurse_does.tap(page.locator("summary", has_text="End infusion"), navigates=False)
+    nurse_does.tap(page.get_by_role("link", name="End infusion…"))
     nurse_does.tick(page.get_by_label("Yes, the full dose"))
     nurse_does.tap(page.get_by_role("button", name="Confirm: end infusion"))
     for _ in range(3):
@@ -182,7 +191,7 @@ def test_without_javascript_the_nurse_ends_and_undoes_the_end(live, browser, mak
         page = context.new_page()
         log_in(page, live.base, nurse.username, PASSWORD)
         page.goto(f"{live.base}/sessions/{sid}")
-        page.locator("summary", has_text="End infusion").click()
+        page.get_by_role("link", name="End infusion…").click()
         page.get_by_label("No, not the full dose").check()
         page.get_by_role("button", name="Confirm: end infusion").click()
         expect(page.locator("#now")).to_contain_text("Observation ends at")

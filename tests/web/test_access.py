@@ -16,6 +16,7 @@ LEAST_ROLE = {
     "sessions.new": "nurse", "sessions.show": "nurse", "sessions.act": "nurse",
     "sessions.void_vitals": "nurse", "sessions.void_reaction": "nurse", "sessions.summary_pdf": "nurse",
     "sessions.resolve_reaction": "nurse", "sessions.reactions_page": "nurse", "sessions.void_entry": "nurse",
+    "sessions.action_page": "nurse",
     "sessions.resolve_entry": "nurse", "sessions.review": "supervisor",
     "review.queue": "supervisor", "review.review": "supervisor",
     "reports.index": "supervisor", "reports.csv": "supervisor", "reports.pdf": "supervisor",

@@ -182,11 +182,13 @@ def test_end_asks_whether_the_full_dose_was_given_and_the_same_nurse_may_undo_it
     act(nurse, sid, "vitals", {"taken_at": local(45), "phase": "baseline", "systolic": "126", "diastolic": "80"})
     act(nurse, sid, "start", {"at": local(40)})
     page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
-    end_form = page[page.index('id="end-infusion"'):page.index("</details>", page.index('id="end-infusion"'))]
-    assert "<summary>End infusion…</summary>" in end_form and "starts the 60-minute observation" in end_form
-    assert "checked" not in end_form  # asked, never preselected
+    assert f'href="/sessions/{sid}/end">End infusion…</a>' in page and 'name="end-full_dose"' not in page
+    end_page = nurse.get(f"/sessions/{sid}/end").get_data(as_text=True)  # the second step says what will happen
+    end_form = end_page[end_page.index('id="end-infusion"'):]
+    assert "starts the 60-minute observation" in end_form and "Confirm: end infusion" in end_form
+    assert 'name="end-full_dose"' in end_form and "checked" not in end_form  # asked, never preselected
     unanswered = act(nurse, sid, "end", {"at": local(1)}, expect=422).get_data(as_text=True)
-    assert "Say whether the full dose was given." in unanswered and "Infusing" in unanswered
+    assert "Say whether the full dose was given." in unanswered and 'id="end-infusion"' in unanswered
     act(nurse, sid, "end", {"at": local(1), "full_dose": "no"})
     page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
     assert "Undo end of infusion" in page and "Observation ends at" in page
