@@ -49,6 +49,8 @@ class BoardRow:
         return self.status == Status.DISCHARGED
 
 
+NO_FLAGS = Brief((), 0)
+
 # What the card shows, read as columns: whole session rows would carry every chart column to the board.
 _COLUMNS = (
     InfusionSession.id, InfusionSession.chair, InfusionSession.status, InfusionSession.infusion_number,
@@ -89,7 +91,7 @@ def _row(r, events, now: datetime) -> BoardRow:
     return BoardRow(
         session_id=r.id, chair=r.chair, patient_name=f"{r.last_name}, {r.first_name}", mrn=r.mrn,
         allergies=r.allergies, drug_brand=r.brand, infusion_number=r.infusion_number, status=r.status,
-        flag_level=r.flag_level, flags=brief(Flag.from_dict(f) for f in r.flags or []),
+        flag_level=r.flag_level, flags=brief(Flag.from_dict(f) for f in r.flags) if r.flags else NO_FLAGS,
         since_vitals=(now - r.last_vitals_at) if r.last_vitals_at else None,
         vitals_due=due_at is not None and due_at <= now, vitals_due_at=due_at, checked_in_at=r.created_at,
         infusing_for=(now - r.started_at) if r.status == Status.INFUSING and r.started_at else None,
