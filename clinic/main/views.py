@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..domain.flags import NEVER_HIDDEN
 from ..extensions import db
 from ..models import utcnow
 from ..services import board
@@ -30,4 +31,4 @@ def board_view():
     now = utcnow()
     rows = board.today(local_today(), now)
     template = "main/_board_rows.html" if request.args.get("partial") == "1" else "main/board.html"
-    return render_template(template, rows=rows, now=now)
+    return render_template(template, rows=rows, now=now, never_hidden=NEVER_HIDDEN)

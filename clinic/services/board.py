@@ -9,8 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import exists, literal, select
 
 from ..domain import protocols
-from ..domain.flag_brief import Brief, brief
-from ..domain.flags import Flag
+from ..domain.flags import Glance, at_a_glance
 from ..domain.lifecycle import RUNNING, Status
 from ..domain.schedule import vitals_due_at
 from ..extensions import db
@@ -29,7 +28,7 @@ class BoardRow:
     infusion_number: int
     status: str
     flag_level: str
-    flags: Brief  # the headlines the card names, most severe first, and how many more
+    flags: Glance  # the headlines the card names, most severe first (an anaphylaxis or emergency always), how many more
     since_vitals: timedelta | None
     vitals_due: bool
     vitals_due_at: datetime | None
@@ -48,6 +47,8 @@ class BoardRow:
         """Discharged and not yet finalized: the nurse still has to sign the record (SPEC §10)."""
         return self.status == Status.DISCHARGED
 
+
+NO_FLAGS = Glance((), 0)
 
 # What the card shows, read as columns: whole session rows would carry every chart column to the board.
 _COLUMNS = (
@@ -89,7 +90,7 @@ def _row(r, events, now: datetime) -> BoardRow:
     return BoardRow(
         session_id=r.id, chair=r.chair, patient_name=f"{r.last_name}, {r.first_name}", mrn=r.mrn,
         allergies=r.allergies, drug_brand=r.brand, infusion_number=r.infusion_number, status=r.status,
-        flag_level=r.flag_level, flags=brief(Flag.from_dict(f) for f in r.flags or []),
+        flag_level=r.flag_level, flags=at_a_glance(r.flags) if r.flags else NO_FLAGS,
         since_vitals=(now - r.last_vitals_at) if r.last_vitals_at else None,
         vitals_due=due_at is not None and due_at <= now, vitals_due_at=due_at, checked_in_at=r.created_at,
         infusing_for=(now - r.started_at) if r.status == Status.INFUSING and r.started_at else None,

@@ -82,7 +82,8 @@ class CheckInForm(GuardedForm):
         JavaScript (which keeps only the chosen drug's), a first choice of another drug's product would
         refuse the one submit check-in is meant to take.
         """
-        self.drug.choices = [("", "Choose a drug")] + [(d.code, f"{d.brand} ({d.generic})") for d in drugs]
+        self.drug.choices = [("", "Choose a drug")] + [
+            (d.code, d.brand if d.brand == d.generic else f"{d.brand} ({d.generic})") for d in drugs]
         self.product.choices = {None: [("", "The drug's usual product")]} | {
             d.brand: [(p.code, p.brand + ("" if p.generic == p.brand else f" ({p.generic})")) for p in d.products]
             for d in drugs}

@@ -40,7 +40,8 @@ def test_without_javascript_the_first_product_choice_is_the_drugs_usual_one(nurs
     product = re.search(r'<select[^>]*name="product".*?</select>', page, re.S).group(0)
     options = re.findall(r"<option[^>]*>", product)
     assert 'value=""' in options[0] and not any("selected" in option for option in options[1:])
-    assert '<optgroup label="Rituxan">' in product and '<optgroup label="Tysabri">' in product
+    assert '<optgroup label="rituximab"><option value="rituxan">' in product and '<optgroup label="Tysabri">' in product
+    assert '<option value="rituximab">rituximab</option>' in page  # a drug named by its generic is named once
     assert "<details" in page and " open" not in re.search(r"<details[^>]*>", page).group(0)
     response = check_in_form(nurse, patient.id, drug="rituximab", product="", chair="3")
     assert response.status_code == 302
