@@ -71,7 +71,8 @@ def test_nurse_day_from_check_in_to_finalize(live, new_page, make_user, make_pat
     expect(page.get_by_text("starts the 60-minute observation")).to_be_visible()
     page.get_by_role("button", name="Confirm: end infusion").click()
     expect(page.get_by_text("Say whether the full dose was given.")).to_be_visible()  # asked, never preselected
-    assert page.evaluate("() => document.activeElement.name") == "end-full_dose"  # the question has the focus
+    page.wait_for_function("() => document.activeElement && document.activeElement.name === 'end-full_dose'",
+                           timeout=5_000)  # the unanswered question has the focus
     page.get_by_label("Yes, the full dose").check()
     page.get_by_role("button", name="Confirm: end infusion").click()
     expect(page.get_by_text("Observation ends at").first).to_be_visible()

@@ -153,7 +153,7 @@
   // After a refusal the first wrong field has the focus (autofocus, no script needed); going to the page's
   // fragment can take it back, so give it again once the page has loaded.
   function sessionFocus() {
-    if (!document.getElementById("now-h")) { return; }
+    if (!document.querySelector("form.action-form")) { return; }
     var wrong = document.querySelector("main [autofocus]");
     if (wrong && document.activeElement !== wrong) { wrong.focus(); }
   }
