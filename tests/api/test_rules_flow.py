@@ -118,4 +118,4 @@ def test_patient_page_sets_and_shows_the_spo2_scale(login):
     bad = web.post("/patients/new", {"mrn": "S-3", "first_name": "Cole", "last_name": "Pd",
                                      "date_of_birth": "1950-01-01", "sex": "male", "preferred_language": "en",
                                      "spo2_scale": "5"})
-    assert bad.status_code == 200 and "Not a valid choice" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Not a valid choice" in bad.get_data(as_text=True)
