@@ -48,6 +48,21 @@ def choose_language(requested: str | None, preferred: str | None) -> str:
     return SOURCE_LANGUAGE
 
 
+# The center's patients are in the US: numbers, times and dates are written as in the US in every language
+# ("1,000 mg", "100.4 °F", "1:18 p.m." in Spanish too), while the words come from the language's catalog.
+REGION = "US"
+
+
+@lru_cache(maxsize=8)
+def formatting_locale(code: str) -> str:
+    """The Babel locale that writes numbers, dates and times for `code`: the language as written in the US
+    (`es` -> `es_US`) when Babel knows that variant, else the language alone."""
+    try:
+        return str(Locale.parse(f"{code}_{REGION}"))
+    except (ValueError, TypeError):
+        return code
+
+
 @lru_cache(maxsize=8)
 def translations(code: str) -> NullTranslations:
     """The compiled catalog of a language (English: the message ids themselves)."""

@@ -53,9 +53,9 @@ def _reaction(code: str, minutes: int, grade: int, action: str, medication: str 
 def _context(record: SessionRecord, drug, **fields) -> VisitSummaryContext:
     return VisitSummaryContext(
         record=record, clinic_name="Chairside Infusion Center", clinic_phone="555-0100",
-        tz=ZoneInfo("America/New_York"), warnings=tuple(Warning(w.action, w.text) for w in drug.warnings),
+        tz=ZoneInfo("America/New_York"), warnings=tuple(Warning(w.action, w.text, w.applies_to) for w in drug.warnings),
         delayed_reaction_hours=drug.delayed_reaction_hours, next_due=fields.pop("next_due", NEXT_DUE),
-        fingerprint="3f9c" * 16, **fields)
+        **fields)
 
 
 def ordinary_visit(drug_code: str, *, reaction: bool = True) -> VisitSummaryContext:

@@ -139,6 +139,10 @@ class WarningForm(Form):
                                                 ("call_now", "Call the center right away"),
                                                 ("call", "Call the center"), ("know", "Good to know")],
                          validate_choice=False)
+    applies_to = SelectField("Printed for", choices=[("everyone", "Every patient"),
+                                                     ("female", "Female, other or sex not recorded"),
+                                                     ("male", "Male patients only")],
+                             default="everyone", validate_choice=False)
     source = _source()
     checked_on = _checked_on()
     remove = BooleanField("Remove this warning sign when saving")
@@ -235,7 +239,8 @@ class DrugForm(GuardedForm):
                        for entry in _kept(self.checks)],
             "courses": None if _blank(self.courses) else _courses(self.courses.form),
             "retreat": None if _blank(self.retreat) else _retreat(self.retreat.form),
-            "warnings": [{**_values(entry.form, "text", "action"), **_cited(entry.form)}
+            "warnings": [{**_values(entry.form, "text", "action"), "applies_to": entry.form.applies_to.data or "everyone",
+                          **_cited(entry.form)}
                          for entry in _kept(self.warnings)],
             "delayed_reaction_hours": self.delayed_reaction_hours.data, "rxnorm": self.rxnorm.data or None,
             "active": self.active.data,

@@ -48,8 +48,8 @@ def check(code, prompt, stop_text, source, infusions=Infusions()) -> Check:
     return Check(code, prompt, stop_text, infusions, source, CHECKED_ON)
 
 
-def warn(action, text, source) -> WarningSign:
-    return WarningSign(text, action, source, CHECKED_ON)
+def warn(action, text, source, applies_to="everyone") -> WarningSign:
+    return WarningSign(text, action, source, CHECKED_ON, applies_to)
 
 
 FIRST = Infusions(1, 1)
@@ -406,7 +406,9 @@ DRUGS: tuple[Drug, ...] = (
             warn("know", "Drink plenty of fluids and pass urine often.", "L8"),
             warn("call", "Blood in your urine.", "L8"),
             warn("know", "Take your nausea medicine as prescribed.", "L8"),
-            warn("know", "Do not get pregnant.", "L8"),
+            warn("know", "Do not get pregnant.", "L8", applies_to="female"),
+            warn("know", "Use condoms while you get this medicine and for 4 months after, so that a partner does "
+                         "not get pregnant.", "L8", applies_to="male"),
         ),
         rxnorm="3002",
     ),

@@ -17,6 +17,11 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(context: str, message: str) -> str:
+    """Mark a message with a context (pgettext) for translation; it is translated where it is printed."""
+    return message
+
+
 GRADE_SENTENCES = {1: N_("It was mild."), 2: N_("It was moderate."), 3: N_("It was severe."),
                    4: N_("It was life-threatening."), 5: N_("It was life-threatening.")}
 
@@ -73,24 +78,28 @@ A_MEDICINE_BEFORE = N_("A medicine to help prevent a reaction")
 # The medicines a nurse writes down for a reaction, recognised in the nurse's shorthand
 # ("Epinephrine 0.3 mg IM; O2 4 L NC; NS bolus 500 mL") and named for the patient. Order: as written.
 MEDICINE_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"\b(epi(nephrine)?|adrenalin[e]?|epipen)\b", N_("a shot of epinephrine (adrenaline)")),
+    (r"\b(epi-?pen|epi(nephrine)?|adrenalin[e]?)\b", N_("a shot of epinephrine (adrenaline)")),
     (r"\b(o2|oxygen)\b", N_("oxygen")),
     (r"\b(ns|normal saline|saline|lr|lactated ringer'?s?|iv fluids?|fluid bolus|bolus)\b",
      N_("fluids through your IV")),
-    (r"\b(diphenhydramine|benadryl)\b", N_("an allergy medicine (diphenhydramine)")),
+    (r"\b(diphenhydramine|benadryl|dph)\b", N_("an allergy medicine (diphenhydramine)")),
     (r"\b(cetirizine|zyrtec)\b", N_("an allergy medicine (cetirizine)")),
     (r"\b(loratadine|desloratadine|fexofenadine|hydroxyzine|antihistamine)\b", N_("an allergy medicine")),
     (r"\b(famotidine|pepcid|ranitidine)\b", N_("a stomach medicine (famotidine)")),
-    (r"\b(methylprednisolone|solu-?medrol|hydrocortisone|solu-?cortef|dexamethasone|prednisone|steroids?)\b",
+    (r"\b(methylpred(nisolone)?|solu[- ]?medrol|medrol)\b", N_("a steroid medicine (methylprednisolone)")),
+    (r"\b(hydrocortisone|solu[- ]?cortef|dexamethasone|decadron|prednisone|steroids?)\b",
      N_("a steroid medicine")),
-    (r"\b(acetaminophen|paracetamol|tylenol)\b", N_("a fever and pain medicine (acetaminophen)")),
+    (r"\b(acetaminophen|paracetamol|tylenol|apap)\b", N_("a fever and pain medicine (acetaminophen, Tylenol)")),
     (r"\b(ibuprofen|motrin|advil|ketorolac|toradol)\b", N_("a pain medicine (ibuprofen or a similar one)")),
     (r"\b(albuterol|salbutamol|ventolin|duoneb|nebuli[sz]er)\b", N_("a breathing medicine (albuterol)")),
-    (r"\b(ondansetron|zofran|prochlorperazine|metoclopramide)\b", N_("a medicine to stop nausea")),
+    (r"\b(ondansetron|zofran)\b", N_("a medicine to stop nausea (ondansetron)")),
+    (r"\b(prochlorperazine|compazine|metoclopramide|reglan)\b", N_("a medicine to stop nausea")),
+    (r"\b(ntg|nitroglycerin|nitro)\b", N_("a medicine for chest pain (nitroglycerin)")),
     (r"\b(meperidine|demerol)\b", N_("a medicine to stop shaking chills (meperidine)")),
     (r"\b(glucagon)\b", N_("a heart medicine (glucagon)")),
 )
-OTHER_MEDICINE = N_("another medicine (ask us which one)")
+OTHER_MEDICINE = N_("another medicine (ask us which one)")  # besides the ones named
+A_MEDICINE = N_("a medicine (ask us which one)")  # when no medicine of the note could be named
 
 
 def medicines_in_words(shorthand: str | None) -> tuple[str, ...]:
@@ -114,13 +123,15 @@ def medicines_in_words(shorthand: str | None) -> tuple[str, ...]:
     # What is left once the medicines are taken out: doses, units, routes. A word of letters beyond those
     # is a medicine we do not know.
     leftover = [w for w in re.findall(r"[a-z][a-z-]{2,}", rest) if w not in _SHORTHAND_WORDS]
-    return words + ((OTHER_MEDICINE,) if leftover or not words else ())
+    if not words:
+        return (A_MEDICINE,)
+    return words + ((OTHER_MEDICINE,) if leftover else ())
 
 
 _SHORTHAND_WORDS = frozenset(
     "mg mcg iv im po sc sq subq nc neb via min mins minute minutes hour hours times dose doses once twice "
     "given and with then per prn stat repeat repeated push over bolus ml liters litre liter puffs puff mask "
-    "nasal cannula units unit kg total at for the of x".split())
+    "nasal cannula units unit kg total at for the of x sl ivp ivpb inh neb nebs".split())
 
 
 def premedication_words(code: str) -> str:

@@ -18,6 +18,9 @@ Basis = Literal["fixed", "per_kg", "per_m2"]
 Route = Literal["intravenous", "subcutaneous"]
 Category = Literal["disease_modifying", "supportive"]
 WarningAction = Literal["call_911", "call_now", "call", "know"]
+# Who a warning sign is printed for, by the patient's recorded sex: "female" is anyone who could become
+# pregnant as far as the record tells (female, other or not recorded); "male" is male patients only.
+WarningAudience = Literal["everyone", "female", "male"]
 NextDueKind = Literal["anti_cd20", "weeks", "course", "none"]
 # Reaction groups that are an infusion reaction or hypersensitivity (DOMAIN.md §2); side effects are not.
 INFUSION_REACTION_GROUPS = frozenset({"infusion_reaction", "serious"})
@@ -180,6 +183,17 @@ class WarningSign:
     action: WarningAction
     source: str = ""
     checked_on: str = ""
+    applies_to: WarningAudience = "everyone"
+
+    def applies_to_sex(self, sex: str | None) -> bool:
+        return warning_applies(self.applies_to, sex)
+
+
+def warning_applies(applies_to: str, sex: str | None) -> bool:
+    """Whether a warning sign for `applies_to` (WarningAudience) is printed for a patient of this recorded sex."""
+    if applies_to == "everyone":
+        return True
+    return (sex == "male") == (applies_to == "male")
 
 
 @dataclass(frozen=True)

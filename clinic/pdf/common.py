@@ -15,10 +15,13 @@ MARGIN = 16 * mm
 
 
 # The PDFs use the standard fonts, which have only the Windows-1252 characters: another prints as a black box.
-_SPELLED = {"≥": ">=", "≤": "<=", "−": "-", "→": "->"}
+# A narrow no-break space (Babel's, before "p.m.") becomes a no-break space: a time is never split.
+_SPELLED = {"≥": ">=", "≤": "<=", "−": "-", "→": "->", "\u202f": "\u00a0"}
 
 
 def _printable(character: str) -> str:
+    if character in _SPELLED:
+        return _SPELLED[character]
     try:
         character.encode("cp1252")
         return character

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
@@ -25,8 +26,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from .. import i18n
 from ..domain import plain_language as plain
-from ..domain.plain_language import N_
+from ..domain.plain_language import N_, NP_
+from ..domain.protocols import warning_applies
 from ..domain.records import SessionRecord
 from .common import MARGIN, PAGE_SIZES, Styles, footer, safe
 
@@ -36,7 +39,20 @@ VITALS_COLUMN_SHARES = (0.23, 0.22, 0.33, 0.22)
 FEVER_C = Decimal("38.0")
 NOT_RECORDED = N_("not recorded")
 AT_TIME = N_("at %(time)s")
+# Sentences with a time, again with a context naming the gaps that fall in the 1 o'clock hour: some languages
+# say it in the singular ("a la 1:18", not "a las 1:18"). A translation may leave the context out.
+ONE_OCLOCK = "%s at 1 o'clock"
+ONE_OCLOCK_MESSAGES = (
+    NP_("time at 1 o'clock", "at %(time)s"),
+    NP_("time at 1 o'clock", "%(medicine)s, at %(time)s."),
+    NP_("time at 1 o'clock", "At %(time)s, you had %(reaction)s."),
+    NP_("time at 1 o'clock", "It was gone by %(time)s."),
+    NP_("start at 1 o'clock", "It started at %(start)s and ended at %(end)s."),
+    NP_("end at 1 o'clock", "It started at %(start)s and ended at %(end)s."),
+    NP_("start, end at 1 o'clock", "It started at %(start)s and ended at %(end)s."),
+)
 # Warning signs by what the patient should do, most urgent first (DOMAIN.md §1.5; WarningSign.action).
+LONG_OBSERVATION_MINUTES = 90  # from here, hours and half hours read better than a count of minutes
 ACTION_ORDER = ("call_911", "call_now", "call", "know")
 
 
@@ -44,6 +60,7 @@ ACTION_ORDER = ("call_911", "call_now", "call", "know")
 class Warning:
     action: str  # call_911 | call_now | call | know
     text: str  # English, as in the catalog; translated when printed
+    applies_to: str = "everyone"  # everyone | female | male (WarningSign.applies_to_sex)
 
 
 @dataclass(frozen=True)
@@ -54,7 +71,6 @@ class VisitSummaryContext:
     tz: tzinfo
     warnings: tuple[Warning, ...]  # the drug's, from the catalog version the session was recorded with
     next_due: date | None
-    fingerprint: str | None
     delayed_reaction_hours: int = 24
     next_due_is_booked: bool = False
     do_not_retreat: bool = False  # a do-not-re-treat alert stands for this drug (DOMAIN.md §1.3)
@@ -72,12 +88,26 @@ class Words:
     """Translate a message and fill its named gaps; write dates, times and numbers the language's way."""
 
     def __init__(self, ctx: VisitSummaryContext):
-        self.ctx, self.locale = ctx, ctx.language
+        self.ctx, self.locale = ctx, i18n.formatting_locale(ctx.language)
         self._catalog = ctx.translations
 
     def __call__(self, message: str, **values) -> str:
         text = self._catalog.gettext(message)
         return text % values if values else text
+
+    def timed(self, message: str, times: dict, **values) -> str:
+        """A sentence with `times` (datetimes by gap): written the language's way, and the sentence chosen for
+        the gaps that fall in the 1 o'clock hour when the catalog has one (see ONE_OCLOCK_MESSAGES)."""
+        ones = [name for name, at in times.items() if at is not None and self.hour_12(at) == 1]
+        values = {**values, **{name: self.time(at) for name, at in times.items()}}
+        text = self._catalog.gettext(message)
+        if ones:
+            text = self._catalog.pgettext(ONE_OCLOCK % ", ".join(ones), message)
+        # A time that ends in an abbreviation ("12:00 p.m.") at a sentence's end takes no second full stop.
+        return re.sub(r"(?<=[a-z]\.)\.(?!\.)", "", text % values)
+
+    def hour_12(self, value: datetime) -> int:
+        return value.astimezone(self.ctx.tz).hour % 12
 
     def plural(self, singular: str, plural: str, n: int, **values) -> str:
         return self._catalog.ngettext(singular, plural, n) % {"num": n, **values}
@@ -147,7 +177,7 @@ def _watch(ctx, _) -> list[Block]:
              "know": _("Good to know:")}
     blocks = [Block("h2", _("What to watch for at home"))]
     for action in ACTION_ORDER:
-        signs = [w for w in ctx.warnings if w.action == action]
+        signs = [w for w in ctx.warnings if w.action == action and warning_applies(w.applies_to, ctx.record.patient.sex)]
         if signs:
             blocks.append(Block("label", heads[action]))
             blocks += [Block("bullet", _(w.text)) for w in signs]
@@ -164,7 +194,7 @@ def _watch(ctx, _) -> list[Block]:
 def _product(record: SessionRecord) -> str:
     """The product as on its label: the brand with its generic name, or the generic name alone."""
     if record.drug_brand.casefold() == record.drug_generic.casefold():
-        return record.drug_generic
+        return record.drug_generic[:1].upper() + record.drug_generic[1:]  # a name, also at a sentence's start
     return f"{record.drug_brand} ({record.drug_generic})"
 
 
@@ -173,8 +203,8 @@ def _given(ctx, _) -> list[Block]:
     blocks = [Block("h2", _("What you were given")),
               Block("p", _("%(product)s, %(dose)s %(unit)s. This was infusion number %(number)d.",
                            product=_product(r), dose=_.number(r.dose), unit=r.dose_unit, number=r.infusion_number)),
-              Block("p", _("It started at %(start)s and ended at %(end)s.", start=_.time(r.started_at),
-                           end=_.time(r.ended_at)))]
+              Block("p", _.timed("It started at %(start)s and ended at %(end)s.",
+                                 {"start": r.started_at, "end": r.ended_at}))]
     if r.full_dose is False:
         blocks.append(Block("p", _("You did not get the full dose today. Your care team will tell you what "
                                    "happens next.")))
@@ -183,7 +213,8 @@ def _given(ctx, _) -> list[Block]:
         blocks.append(Block("label", _("Before the infusion, you were given:")))
         for p in premedications:
             medicine = _(plain.premedication_words(p.code))
-            blocks.append(Block("bullet", _("%(medicine)s, at %(time)s.", medicine=medicine, time=_.time(p.given_at))
+            blocks.append(Block("bullet", _.timed("%(medicine)s, at %(time)s.", {"time": p.given_at},
+                                                  medicine=medicine)
                                 if p.given_at else _("%(medicine)s: not given.", medicine=medicine)))
     return blocks
 
@@ -194,8 +225,8 @@ def _reactions(ctx, _) -> list[Block]:
     if not entries:
         blocks.append(Block("p", _("No reactions were noted during this visit.")))
     for r in entries:
-        sentences = [_("At %(time)s, you had %(reaction)s.", time=_.time(r.onset_at),
-                       reaction=_(plain.reaction_words(r.code))),
+        sentences = [_.timed("At %(time)s, you had %(reaction)s.", {"time": r.onset_at},
+                             reaction=_(plain.reaction_words(r.code))),
                      _(plain.grade_sentence(r.grade))]
         medicines = plain.medicines_in_words(r.medication)
         if medicines:
@@ -203,7 +234,7 @@ def _reactions(ctx, _) -> list[Block]:
         if r.action != "medication_given" or not medicines:
             sentences.append(_(plain.action_sentence(r.action)))
         if r.resolved_at:
-            sentences.append(_("It was gone by %(time)s.", time=_.time(r.resolved_at)))
+            sentences.append(_.timed("It was gone by %(time)s.", {"time": r.resolved_at}))
         blocks.append(Block("bullet", " ".join(s for s in sentences if s)))
     went = plain.disposition_sentence(ctx.record.disposition)
     if went:
@@ -221,7 +252,15 @@ def _observation(ctx, _) -> list[Block]:
     if not (_went_home(r) and r.observation_minutes and r.ended_at and r.discharged_at):
         return []
     minutes = max(1, round((r.discharged_at - r.ended_at).total_seconds() / 60))
-    if minutes % 60 == 0:
+    if minutes >= LONG_OBSERVATION_MINUTES:  # in half hours, as one would say it: "about 2 hours"
+        hours, half = divmod(math.floor(minutes / 30 + 0.5), 2)
+        if half:
+            text = _.plural("After the infusion, we watched you for about %(num)d and a half hours.",
+                            "After the infusion, we watched you for about %(num)d and a half hours.", hours)
+        else:
+            text = _.plural("After the infusion, we watched you for about %(num)d hour.",
+                            "After the infusion, we watched you for about %(num)d hours.", hours)
+    elif minutes % 60 == 0:
         text = _.plural("After the infusion, we watched you for %(num)d hour.",
                         "After the infusion, we watched you for %(num)d hours.", minutes // 60)
     else:
@@ -259,9 +298,7 @@ def _next(ctx, _) -> list[Block]:
 
 def _sign_off(ctx, _) -> list[Block]:
     return [Block("p", _("Your nurse today: %(nurse)s.", nurse=ctx.record.nurse_name)),
-            Block("p", _("This summary is not medical advice. Follow what your care team tells you.")),
-            Block("small", _("Record fingerprint: %(fingerprint)s",
-                             fingerprint=ctx.fingerprint or _("Not yet signed")))]
+            Block("p", _("This summary is not medical advice. Follow what your care team tells you."))]
 
 
 SECTIONS = (_header, _first, _watch, _given, _reactions, _observation, _vitals, _next, _sign_off)
@@ -291,14 +328,16 @@ def _vitals_table(ctx, st, _, lines) -> Table:
             return _("%(value)s%%", value=v[0])
         return _("%(value)s a minute", value=v[0])
 
-    def cell(text: str, at=None):
-        parts = [text] + ([_(AT_TIME, time=_.time(at))] if at is not None else [])
-        return st.rich("<br/>".join(safe(part) for part in parts), st.cell)
+    def cell(text: str, at=None, time_alone=False):
+        when = [] if at is None else [_.time(at) if time_alone else _.timed(AT_TIME, {"time": at})]
+        return st.rich("<br/>".join(safe(part) for part in [text] + when), st.cell)
 
     one_first = len({line.first.at for line in lines}) == 1
     one_last = len({line.last.at for line in lines}) == 1
-    heads = [cell(_("At the start"), lines[0].first.at if one_first else None), cell(_("Lowest or highest")),
-             cell(_("At the end"), lines[0].last.at if one_last else None)]
+    # Under "At the start", the time alone: the heading already says when (and it fits a narrow column).
+    heads = [cell(_("At the start"), lines[0].first.at if one_first else None, time_alone=True),
+             cell(_("Lowest or highest")),
+             cell(_("At the end"), lines[0].last.at if one_last else None, time_alone=True)]
     rows = [[st.p("", st.cell)] + heads]
     for line in lines:
         extreme = st.p("–", st.cell)
@@ -377,6 +416,21 @@ def _chart(ctx, _, readings) -> Drawing:
     return drawing
 
 
+MIN_TABLE_ROWS = 2  # a table split over two pages starts with at least these rows below its header
+
+
+def _kept_start(ctx, heading, table: Table) -> list:
+    """The heading and the table's first rows on one page (a new page when they do not fit where they would
+    start), so a page never ends with the heading, the header and a single row; the rest may follow on the
+    next page below the repeated header."""
+    width = PAGE_SIZES[ctx.pagesize][0] - 2 * MARGIN
+    table.wrap(width, 10_000)
+    _w, heading_height = heading.wrap(width, 10_000)
+    start = heading_height + heading.getSpaceBefore() + heading.getSpaceAfter() + sum(
+        table._rowHeights[:1 + MIN_TABLE_ROWS])
+    return [CondPageBreak(start + 2 * mm), heading, table]
+
+
 def _flowables(ctx, st, _, blocks) -> list:
     story = []
     for block in blocks:
@@ -393,9 +447,9 @@ def _flowables(ctx, st, _, blocks) -> list:
         elif block.kind == "small":
             story.append(st.p(block.text, st.small))
         elif block.kind == "vitals":
-            story.append(_vitals_table(ctx, st, _, block.data))
+            story += _kept_start(ctx, story.pop(), _vitals_table(ctx, st, _, block.data))
         elif block.kind == "h2" and block.data == "splits":  # a long part: its heading needs only a start
-            story += [CondPageBreak(st.size * 8), st.p(block.text, st.h2_alone)]
+            story += [CondPageBreak(st.size * 8), st.p(block.text, st.h2_alone)]  # (the vitals: _kept_start)
         elif block.kind == "chart":
             story += [Spacer(1, 3 * mm), _chart(ctx, _, block.data), Spacer(1, 2 * mm)]
         else:

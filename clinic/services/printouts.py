@@ -44,12 +44,12 @@ def visit_summary(actor: Actor, session_id: int, *, large_print: bool = False, p
     context = VisitSummaryContext(
         record=record, clinic_name=current_app.config["CLINIC_NAME"],
         clinic_phone=current_app.config["CLINIC_PHONE"], tz=tz,
-        warnings=tuple(Warning(w.action, w.text) for w in drug.warnings),
+        warnings=tuple(Warning(w.action, w.text, w.applies_to) for w in drug.warnings),
         delayed_reaction_hours=drug.delayed_reaction_hours, language=language, translations=translations,
         next_due=protocols.next_due(drug, infusion.infusion_number, infused_on, history,
                                     booked=infusion.next_appointment, do_not_retreat=bool(alerts)),
         next_due_is_booked=infusion.next_appointment is not None, do_not_retreat=bool(alerts),
-        fingerprint=infusion.fingerprint, pagesize=pagesize, large_print=large_print,
+        pagesize=pagesize, large_print=large_print,
     )
     pdf = render_visit_summary(context)
     audit.record(actor, "visit_summary_printed", object_type="session", object_id=infusion.id,

@@ -52,11 +52,12 @@ def test_summary_has_every_required_part(finished):
     session = finished.get(f"/api/v1/sessions/{finished.sid}").get_json()
     for part in ("Chairside Infusion Center", "555-0100", "Zoë <b>&amp; O'Brien", "Tysabri", "natalizumab",
                  "300 mg", "128/78", "122/79", "you had a headache", "It was moderate.",
-                 "We gave you a fever and pain medicine (acetaminophen).", "we watched you for 75 minutes", "PML",
-                 "Call 911", "trouble breathing", "nearest emergency department", "next infusion is due about",
-                 "Confirm the date", "Your nurse today: Test Nurse", "not medical advice", session["fingerprint"]):
+                 "We gave you a fever and pain medicine (acetaminophen, Tylenol).", "we watched you for 75 minutes",
+                 "PML", "Call 911", "trouble breathing", "nearest emergency department", "next infusion is due about",
+                 "Confirm the date", "Your nurse today: Test Nurse", "not medical advice"):
         assert part in text, part
     assert "650 mg PO" not in text, "the nurse's shorthand is never printed"
+    assert session["fingerprint"] not in text and "fingerprint" not in text.lower(), "the staff's, not the patient's"
     assert text.index("What to do first") < text.index("What to watch for") < text.index("What you were given")
 
 
@@ -96,7 +97,7 @@ def test_no_reactions_says_none_were_noted(api, make_patient):
     post(nurse, sid, "end", {"full_dose": True})
     text = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf").data)
     assert "No reactions were noted during this visit." in text
-    assert "Not yet signed" in text
+    assert "Not yet signed" not in text and "fingerprint" not in text.lower()
     assert "Your care team will tell you when your next infusion is." in text
 
 
@@ -239,6 +240,32 @@ def test_the_catalog_editor_sets_what_a_later_summary_says(api, make_patient, lo
     assert "up to 3 days after it ends" in text and "24 hours" not in text
     spanish = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf?lang=es").data)
     assert "Eye pain, or new trouble seeing." in spanish and "hasta 3 días después" in spanish
+
+
+def test_the_catalog_editor_sets_who_a_warning_sign_is_for(api, make_patient, login):
+    """A warning sign set for male patients only prints on a man's summary, not on a woman's."""
+    from tests.helpers import form_fields
+
+    admin = login("admin")
+    page = admin.get("/admin/catalog/drugs/natalizumab").get_data(as_text=True)
+    fields = form_fields(page)
+    assert fields["warnings-2-applies_to"] == "everyone"
+    fields["warnings-2-text"] = "Men only: a sentence for male patients."
+    fields["warnings-2-applies_to"] = "male"
+    assert admin.post("/admin/catalog/drugs/natalizumab", fields).status_code == 302
+    assert form_fields(admin.get("/admin/catalog/drugs/natalizumab").get_data(as_text=True))[
+        "warnings-2-applies_to"] == "male"
+    nurse = api("nurse")
+    printed = {}
+    for sex in ("male", "female"):
+        patient = make_patient(sex=sex)
+        sid = nurse.post("/api/v1/sessions", json={"patient_id": patient.id, "drug": "natalizumab"}).get_json()["id"]
+        ready_to_start(nurse, sid, at=now() - timedelta(minutes=80))
+        post(nurse, sid, "start", {"at": (now() - timedelta(minutes=70)).isoformat()})
+        post(nurse, sid, "end", {"full_dose": True, "at": (now() - timedelta(minutes=5)).isoformat()})
+        printed[sex] = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf").data)
+    assert "Men only: a sentence for male patients." in printed["male"]
+    assert "Men only" not in printed["female"]
 
 
 def test_the_issues_tysabri_anaphylaxis_sent_to_the_emergency_department(api, make_patient):

@@ -8,7 +8,7 @@ import pytest
 
 from clinic.domain import catalog
 from clinic.domain.plain_language import (
-    OTHER_MEDICINE, REACTION_WORDS, chart_helps, disposition_sentence, fahrenheit, medicines_in_words, vitals_summary,
+    A_MEDICINE, OTHER_MEDICINE, REACTION_WORDS, chart_helps, disposition_sentence, fahrenheit, medicines_in_words, vitals_summary,
 )
 from clinic.domain.records import VitalsRecord
 
@@ -22,19 +22,42 @@ T0 = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
     ("EpiPen", ("a shot of epinephrine (adrenaline)",)),
     ("Diphenhydramine 25 mg IV push", ("an allergy medicine (diphenhydramine)",)),
     ("benadryl 50mg po", ("an allergy medicine (diphenhydramine)",)),
-    ("Acetaminophen 650 mg PO", ("a fever and pain medicine (acetaminophen)",)),
+    ("Acetaminophen 650 mg PO", ("a fever and pain medicine (acetaminophen, Tylenol)",)),
     ("Solu-Medrol 125 mg IV, famotidine 20 mg IV",
-     ("a steroid medicine", "a stomach medicine (famotidine)")),
+     ("a steroid medicine (methylprednisolone)", "a stomach medicine (famotidine)")),
     ("Albuterol neb", ("a breathing medicine (albuterol)",)),
-    ("ondansetron 4 mg", ("a medicine to stop nausea",)),
+    ("ondansetron 4 mg", ("a medicine to stop nausea (ondansetron)",)),
     ("Meperidine 25 mg IV for rigors", ("a medicine to stop shaking chills (meperidine)", OTHER_MEDICINE)),
-    ("Xyzzol 5 mg", (OTHER_MEDICINE,)),
-    ("2 tabs", (OTHER_MEDICINE,)),
+    ("Xyzzol 5 mg", (A_MEDICINE,)),
+    ("2 tabs", (A_MEDICINE,)),
+    # The infusion chair's shorthand.
+    ("APAP 650 mg PO", ("a fever and pain medicine (acetaminophen, Tylenol)",)),
+    ("Tylenol 1 g PO", ("a fever and pain medicine (acetaminophen, Tylenol)",)),
+    ("NTG 0.4 mg SL", ("a medicine for chest pain (nitroglycerin)",)),
+    ("DPH 25 mg IVP", ("an allergy medicine (diphenhydramine)",)),
+    ("Benadryl 25 mg IV", ("an allergy medicine (diphenhydramine)",)),
+    ("SoluMedrol 125 mg IV", ("a steroid medicine (methylprednisolone)",)),
+    ("solu medrol 125mg", ("a steroid medicine (methylprednisolone)",)),
+    ("methylpred 125 mg IV", ("a steroid medicine (methylprednisolone)",)),
+    ("Pepcid 20 mg IV", ("a stomach medicine (famotidine)",)),
+    ("Zofran 4 mg IV", ("a medicine to stop nausea (ondansetron)",)),
+    ("epi 0.3 mg IM", ("a shot of epinephrine (adrenaline)",)),
+    ("Epi-Pen x1", ("a shot of epinephrine (adrenaline)",)),
+    ("NS 500 mL", ("fluids through your IV",)),
+    ("normal saline 1 L", ("fluids through your IV",)),
+    ("albuterol 2.5 mg neb", ("a breathing medicine (albuterol)",)),
+    ("O2 2 L NC", ("oxygen",)),
     ("", ()),
     (None, ()),
 ])
 def test_medicines_are_named_in_plain_words_never_as_written(note, words):
     assert medicines_in_words(note) == words
+
+
+@pytest.mark.parametrize("note", ["Xyzzol 5 mg", "2 tabs", "gave something"])
+def test_an_unknown_medicine_alone_is_never_another_one(note):
+    assert OTHER_MEDICINE not in medicines_in_words(note)
+    assert medicines_in_words(note) == (A_MEDICINE,)
 
 
 def test_every_catalog_reaction_has_patient_words():

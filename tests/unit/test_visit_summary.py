@@ -6,6 +6,8 @@ import dataclasses
 import io
 import re
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 from functools import cache
 
 import pdfplumber
@@ -24,7 +26,8 @@ PROSE = ("h2", "label", "p", "strong", "bullet")
 def prose(ctx) -> str:
     """The summary's sentences; a heading or a label ends as a sentence so it is not run into the next."""
     texts = [b.text for b in summary_blocks(ctx) if b.kind in PROSE]
-    return " ".join(t if t.endswith((".", "!", "?")) else t.rstrip(":") + "." for t in texts)
+    text = " ".join(t if t.endswith((".", "!", "?")) else t.rstrip(":") + "." for t in texts)
+    return text.replace("\u202f", " ")  # Babel's narrow no-break space before a.m./p.m. (the PDF prints a space)
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,11 @@ def test_every_warning_sign_of_the_drug_is_printed_under_what_to_do(drug):
     ctx = summaries.ordinary_visit(drug)
     blocks = summary_blocks(ctx)
     bullets = [b.text for b in blocks if b.kind == "bullet"]
-    for warning in catalog.drug_by_code(drug).warnings:
+    hers = [w for w in catalog.drug_by_code(drug).warnings if w.applies_to_sex(ctx.record.patient.sex)]
+    for warning in hers:
         assert warning.text in bullets
     heads = [b.text for b in blocks if b.kind == "label"]
-    actions = {w.action for w in catalog.drug_by_code(drug).warnings}
+    actions = {w.action for w in hers}
     assert ("Call 911 for:" in heads) == ("call_911" in actions)
     assert ("Call us right away at 555-0100 for:" in heads) == ("call_now" in actions)
 
@@ -105,6 +109,37 @@ def test_the_label_warnings_domain_lists_are_in_the_catalog():
     assert catalog.drug_by_code("alemtuzumab").delayed_reaction_hours == 48
     every_source = {w.source for d in catalog.DRUGS for w in d.warnings}
     assert every_source <= {"L1", "L1b", "L2", "L3", "L3b", "L4", "L5", "L6", "L7", "L8"}
+
+
+def of_sex(ctx, sex):
+    patient = dataclasses.replace(ctx.record.patient, sex=sex)
+    return dataclasses.replace(ctx, record=dataclasses.replace(ctx.record, patient=patient))
+
+
+@pytest.mark.parametrize("sex,pregnancy", [("female", True), ("other", True), ("unknown", True), (None, True),
+                                           ("male", False)])
+def test_the_pregnancy_sentences_follow_the_patients_sex(sex, pregnancy):
+    ctx = of_sex(summaries.ordinary_visit("cyclophosphamide"), sex)
+    english, spanish = prose(ctx), prose(summaries.in_language(ctx, "es"))
+    assert ("Do not get pregnant." in english) == pregnancy
+    assert ("No se embarace" in spanish) == pregnancy
+    assert ("Use condoms" in english) == (not pregnancy)
+    assert ("Use condones" in spanish) == (not pregnancy)
+
+
+def test_who_a_warning_is_for_is_catalog_data():
+    cyclophosphamide = catalog.drug_by_code("cyclophosphamide")
+    audiences = {w.text: w.applies_to for w in cyclophosphamide.warnings}
+    assert audiences["Do not get pregnant."] == "female"
+    assert [a for a in audiences.values() if a == "male"] == ["male"]
+    assert all(w.applies_to == "everyone" for d in catalog.DRUGS if d.code != "cyclophosphamide"
+               for w in d.warnings)
+    again = type(cyclophosphamide).from_dict(cyclophosphamide.to_dict())
+    assert again.warnings == cyclophosphamide.warnings
+    old = cyclophosphamide.to_dict()
+    for w in old["warnings"]:
+        del w["applies_to"]  # a version saved before the field: for everyone
+    assert all(w.applies_to == "everyone" for w in type(cyclophosphamide).from_dict(old).warnings)
 
 
 def test_the_delayed_reaction_window_is_the_drugs():
@@ -152,7 +187,7 @@ def test_temperatures_are_in_fahrenheit_with_celsius():
     assert "100.4 °F (38.0 °C)" in pages and "98.1 °F (36.7 °C)" in pages
     assert not re.search(r"\d °C(?! ?\))", pages.replace("\xa0", " ")), "every °C beside its °F"
     spanish = " ".join(printed("ivig", "es", False).texts)
-    assert "100,4 °F (38,0 °C)" in spanish
+    assert "100.4 °F (38.0 °C)" in spanish, "US patients: US numbers in Spanish too"
 
 
 def test_us_letter_by_default():
@@ -165,7 +200,68 @@ def test_us_letter_by_default():
 def test_spanish_dates_and_times_are_written_the_spanish_way():
     text = prose(summaries.in_language(summaries.ordinary_visit("ocrelizumab"), "es"))
     assert "1 de diciembre de 2026" in text and "12 de marzo de 1984" in text
-    assert "Empezó a las 10:00 y terminó a las 12:00." in text and "18 de mayo de 2027" in text
+    assert "Empezó a las 10:00 a.m. y terminó a las 12:00 p.m." in text and "18 de mayo de 2027" in text
+
+
+def test_spanish_numbers_and_times_are_written_as_in_the_us():
+    ctx = summaries.ordinary_visit("cyclophosphamide")
+    record = dataclasses.replace(ctx.record, dose=Decimal("1267"))
+    text = prose(summaries.in_language(dataclasses.replace(ctx, record=record), "es"))
+    assert "1,267 mg" in text and "1.267" not in text and "p.m.." not in text
+    assert re.search(r"\d:\d\d [ap]\.\s?m\.", text), "12-hour times"
+
+
+@pytest.mark.parametrize("start_hour,end_hour,expected", [
+    (13, 14, "Empezó a la 1:00 p.m. y terminó a las 2:00 p.m."),
+    (12, 13, "Empezó a las 12:00 p.m. y terminó a la 1:00 p.m."),
+    (13, 13, "Empezó a la 1:00 p.m. y terminó a la 1:30 p.m."),
+    (10, 11, "Empezó a las 10:00 a.m. y terminó a las 11:00 a.m."),
+])
+def test_one_oclock_is_singular_in_spanish(start_hour, end_hour, expected):
+    ctx = summaries.ordinary_visit("ocrelizumab")
+    tz = ctx.tz
+    day = ctx.record.started_at.astimezone(tz)
+    start = day.replace(hour=start_hour, minute=0)
+    end = day.replace(hour=end_hour, minute=30 if start_hour == end_hour else 0)
+    onset = day.replace(hour=13, minute=18)
+    reaction = dataclasses.replace(ctx.record.reactions[0], onset_at=onset, resolved_at=onset + timedelta(minutes=5))
+    record = dataclasses.replace(ctx.record, started_at=start, ended_at=end, reactions=(reaction,))
+    spanish = prose(summaries.in_language(dataclasses.replace(ctx, record=record), "es"))
+    assert expected in spanish
+    assert "A la 1:18 p.m., tuvo" in spanish and "A las 1:" not in spanish
+    english = prose(dataclasses.replace(ctx, record=record))
+    assert "At 1:18 PM, you had" in english
+
+
+def test_a_drug_whose_brand_is_its_generic_name_is_named_once_as_a_name():
+    text = prose(summaries.ordinary_visit("cyclophosphamide"))
+    assert re.search(r"(^|\. )Cyclophosphamide, [\d,]+ mg\.", text)
+    assert "cyclophosphamide (cyclophosphamide)" not in text.lower()
+    assert ". cyclophosphamide" not in text
+
+
+def test_the_patients_sheet_has_no_record_fingerprint():
+    ctx = summaries.ordinary_visit("ocrelizumab")
+    for language in ("en", "es"):
+        pages = " ".join(read_back(render_visit_summary(summaries.in_language(ctx, language))).texts)
+        assert "fingerprint" not in pages.lower() and "huella" not in pages.lower()
+        assert "3f9c" not in pages
+
+
+@pytest.mark.parametrize("minutes,english,spanish", [
+    (30, "for 30 minutes.", "en observación 30 minutos."),
+    (60, "for 1 hour.", "en observación 1 hora."),
+    (89, "for 89 minutes.", "en observación 89 minutos."),
+    (90, "for about 1 and a half hours.", "cerca de 1 hora y media."),
+    (122, "for about 2 hours.", "unas 2 horas."),
+    (155, "for about 2 and a half hours.", "unas 2 horas y media."),
+])
+def test_a_long_observation_is_said_in_hours(minutes, english, spanish):
+    ctx = summaries.ordinary_visit("ocrelizumab", reaction=False)
+    record = dataclasses.replace(ctx.record, discharged_at=ctx.record.ended_at + timedelta(minutes=minutes))
+    ctx = dataclasses.replace(ctx, record=record)
+    assert f"After the infusion, we watched you {english}" in prose(ctx)
+    assert spanish in prose(summaries.in_language(ctx, "es"))
 
 
 ENGLISH_WORDS = re.compile(r"\b(the|you|your|and|with|was|were|call|when|after|before|not|get|this|it|at|"
@@ -195,7 +291,7 @@ def test_every_sentence_has_its_spanish_translation_and_the_compiled_catalog_is_
     root = i18n.TRANSLATIONS_DIR.parent.parent
     method_map = [("clinic/pdf/visit_summary.py", "python"), ("clinic/domain/plain_language.py", "python"),
                   ("clinic/domain/drug_data.py", "python"), ("**", "ignore")]
-    keywords = {"_": None, "N_": None, "plural": (1, 2), "warn": (2,)}
+    keywords = {"_": None, "N_": None, "plural": (1, 2), "warn": (2,), "NP_": ((1, "c"), 2), "timed": None}
     marked = {m[2] if isinstance(m[2], str) else tuple(m[2])[0]
               for m in extract_from_dir(str(root), method_map, keywords=keywords)}
     for code in i18n.languages()[1:]:
@@ -209,7 +305,7 @@ def test_every_sentence_has_its_spanish_translation_and_the_compiled_catalog_is_
         translated = {m if isinstance(m, str) else m[0] for m in translated}
         assert not marked - translated, code
         def pairs(catalog):
-            return {_key(m.id): _key(m.string) for m in catalog if m.id}
+            return {(m.context, _key(m.id)): _key(m.string) for m in catalog if m.id}
 
         assert pairs(po) == pairs(mo), (
             f"{code}: messages.mo is older than messages.po: run `make translations`")
@@ -288,11 +384,24 @@ def layout_problems(result: Printed) -> list:
 CASES = [(drug, language, large) for drug in DRUGS for language in ("en", "es") for large in (False, True)]
 
 
+VITALS_ROWS = {"en": ("Your vital signs", "Blood", "Heart rate"),  # a name may wrap: its first word
+               "es": ("Sus signos vitales", "Presión", "Pulso")}
+
+
+def vitals_start_together(result: Printed, language: str) -> bool:
+    """The vitals' heading is on the page of the table's header and its first two rows (never the heading,
+    the header and one row at a page's foot)."""
+    heading, *rows = VITALS_ROWS[language]
+    page = next(t for t in result.texts if heading in t)
+    return all(row in page.split(heading, 1)[1] for row in rows)
+
+
 @pytest.mark.parametrize("drug,language,large", CASES)
 def test_every_summary_fits_its_pages_without_overlaps(drug, language, large):
     result = printed(drug, language, large)
     assert layout_problems(result) == []
     assert len(result.pages) <= (3 if large else 2)
+    assert vitals_start_together(result, language)
 
 
 @pytest.mark.parametrize("language,large", [("en", False), ("en", True), ("es", False), ("es", True)])
@@ -301,6 +410,7 @@ def test_the_anaphylaxis_summary_and_its_chart(language, large):
         summaries.in_language(summaries.tysabri_anaphylaxis(), language, large=large)))
     assert layout_problems(result) == []
     assert len(result.pages) <= (3 if large else 2)
+    assert vitals_start_together(result, language)
     assert any(len(curves) >= 3 for _w, _h, _words, curves in result.pages), "the chart is drawn"
 
 
