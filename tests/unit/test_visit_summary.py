@@ -316,6 +316,15 @@ def _key(value):
     return value if isinstance(value, str) else tuple(value)
 
 
+def test_spanish_says_it_plainly_and_neutrally():
+    transfer = prose(summaries.in_language(summaries.tysabri_anaphylaxis(), "es"))
+    assert "Lo llevaron a la sala de emergencias." in transfer and "Del centro" not in transfer
+    assert "Le salen moretones con facilidad" in transfer and "Moretones fáciles" not in transfer
+    ordinary = prose(summaries.in_language(summaries.ordinary_visit("ocrelizumab"), "es"))
+    assert "Su próxima infusión debe ser alrededor del 18 de mayo de 2027." in ordinary
+    assert "toca" not in ordinary and "más o menos" not in ordinary
+
+
 def test_languages_come_from_the_catalogs():
     assert i18n.languages() == ("en", "es")
     assert i18n.language_choices() == [("en", "English"), ("es", "Spanish (español)")]
