@@ -45,6 +45,19 @@ def safe(text) -> str:
     return escape(printable("" if text is None else str(text)))
 
 
+def bullet_font() -> str:
+    """The font the bullets are drawn in: Bitstream Vera (shipped with reportlab), embedded with its Unicode
+    map, so the bullet reads back as "•" (U+2022). The standard fonts write it as code 0x7F, which text
+    extraction and screen readers do not know."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if BULLET_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(BULLET_FONT, "Vera.ttf"))
+    return BULLET_FONT
+
+
+BULLET_FONT = "Vera"
 PATIENT_MIN_PT = 11  # what patients read is never smaller (SPEC §6)
 
 
@@ -72,7 +85,7 @@ class Styles:
         self.strong = ParagraphStyle("strong", parent=self.body, fontName="Helvetica-Bold")
         self.label = ParagraphStyle("label", parent=self.strong, keepWithNext=1, spaceBefore=size * 0.3)
         self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=size * 1.2, bulletIndent=size * 0.2,
-                                     bulletFontName="Helvetica", bulletFontSize=size, bulletText="•",
+                                     bulletFontName=bullet_font(), bulletFontSize=size, bulletText="•",
                                      spaceAfter=size * 0.15)
         self.cell = ParagraphStyle("cell", parent=self.body, spaceAfter=0)
         self.cell_bold = ParagraphStyle("cell_bold", parent=self.cell, fontName="Helvetica-Bold")
@@ -84,6 +97,31 @@ class Styles:
     def rich(self, markup: str, style=None) -> Paragraph:
         """A paragraph whose markup is ours and whose user parts were passed through `safe`."""
         return Paragraph(markup, style or self.body)
+
+
+def numbered_canvas(draw_footer):
+    """A canvas class that draws each page's footer once the page count is known: `draw_footer(canvas,
+    number, total)` (for "page 2 of 3")."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages = []
+
+        def showPage(self):  # noqa: N802 (reportlab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                draw_footer(self, self._pageNumber, total)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
 
 
 def footer(label: str, size: float, page_label: str = "page %(number)d"):

@@ -19,6 +19,7 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.support import NullTranslations
 from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.widgetbase import Auto
 from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
@@ -31,7 +32,7 @@ from ..domain import plain_language as plain
 from ..domain.plain_language import N_, NP_
 from ..domain.protocols import warning_applies
 from ..domain.records import SessionRecord
-from .common import MARGIN, PAGE_SIZES, Styles, footer, safe
+from .common import MARGIN, PAGE_SIZES, Styles, numbered_canvas, printable, safe, small_size
 
 NORMAL_PT, LARGE_PT = 11, 16
 # The measure, the first, the lowest or highest (the widest: a label, the value and its time), the last.
@@ -368,28 +369,35 @@ def _chart(ctx, _, readings) -> Drawing:
     """Blood pressure and heart rate over the visit; the axes are set from the readings, so every line stays
     inside them, and the labels are spaced so none overlaps another."""
     size = ctx.font_size
-    series = [(_("Top number"), colors.HexColor("#0b5cad"), [(v.taken_at, v.systolic) for v in readings]),
-              (_("Bottom number"), colors.HexColor("#6aa5e0"), [(v.taken_at, v.diastolic) for v in readings]),
-              (_("Heart rate"), colors.HexColor("#a4161a"), [(v.taken_at, v.heart_rate) for v in readings])]
-    series = [(name, color, [(t, y) for t, y in points if y is not None]) for name, color, points in series]
-    series = [s for s in series if len(s[2]) >= 2]
+    # Each line with its own dash too, so they stay apart on a black-and-white printout.
+    series = [(_("Top number"), colors.HexColor("#0b5cad"), [(v.taken_at, v.systolic) for v in readings], None),
+              (_("Bottom number"), colors.HexColor("#6aa5e0"), [(v.taken_at, v.diastolic) for v in readings],
+               (6, 3)),
+              (_("Heart rate"), colors.HexColor("#a4161a"), [(v.taken_at, v.heart_rate) for v in readings],
+               (1.5, 2.5))]
+    series = [(name, color, [(t, y) for t, y in points if y is not None], dash)
+              for name, color, points, dash in series]
+    kept = [s for s in series if len(s[2]) >= 2]
+    dashes, series = [s[3] for s in kept], [s[:3] for s in kept]
     t0 = min(t for _n, _c, points in series for t, _y in points)
     values = [y for _n, _c, points in series for _t, y in points]
     span = max(1.0, max((t - t0).total_seconds() / 60 for _n, _c, points in series for t, _y in points))
     width = PAGE_SIZES[ctx.pagesize][0] - 2 * MARGIN
     plot_height = (40 if size < LARGE_PT else 36) * mm
     # The legend on one line when its names fit side by side, else one name a line.
-    slot = max(stringWidth(name, "Helvetica", size) for name, _c, _p in series) + size * 2
+    slot = max(stringWidth(name, "Helvetica", size) for name, _c, _p in series) + size * 3.5
     legend_rows = 1 if slot * len(series) <= width else len(series)
     bottom = size * 3.4 + legend_rows * size * 1.5  # x labels, the x title, the legend
-    drawing = Drawing(width, plot_height + bottom + size * 2)
+    drawing = Drawing(width, plot_height + bottom + size * 3.1)
     plot = LinePlot()
     plot.x, plot.y = size * 2.6, bottom
     plot.width, plot.height = width - plot.x - size, plot_height
     plot.data = [[((t - t0).total_seconds() / 60, y) for t, y in points] for _n, _c, points in series]
-    for i, (_name, color, _points) in enumerate(series):
+    for i, (name, color, _points) in enumerate(series):
         plot.lines[i].strokeColor = color
         plot.lines[i].strokeWidth = 1.8
+        plot.lines[i].strokeDashArray = dashes[i]
+        plot.lines[i].name = name
     y_step = _nice_step(max(values) - min(values) + 20, 6, (10, 20, 25, 50, 100))
     plot.yValueAxis.valueMin = math.floor((min(values) - 5) / y_step) * y_step
     plot.yValueAxis.valueMax = math.ceil((max(values) + 5) / y_step) * y_step
@@ -408,10 +416,13 @@ def _chart(ctx, _, readings) -> Drawing:
     legend.fontName, legend.fontSize = "Helvetica", size
     legend.columnMaximum = legend_rows if legend_rows > 1 else 1
     legend.deltax = slot
+    legend.dx, legend.dy = size * 2.2, size * 0.7  # long enough to show each line's dash
     legend.dxTextSpace, legend.alignment = size * 0.5, "right"
-    legend.colorNamePairs = [(color, name) for name, color, _points in series]
+    legend.colorNamePairs = Auto(obj=plot)  # each name beside its line, dashed as drawn
     drawing.add(legend)
-    drawing.add(String(0, plot_height + bottom + size * 0.8, _("Blood pressure and heart rate"),
+    drawing.add(String(0, plot_height + bottom + size * 0.9, _("mmHg (blood pressure) or beats a minute"),
+                       fontName="Helvetica", fontSize=size))  # the y axis's units, above it
+    drawing.add(String(0, plot_height + bottom + size * 2.1, _("Blood pressure and heart rate"),
                        fontName="Helvetica-Bold", fontSize=size))
     return drawing
 
@@ -451,7 +462,7 @@ def _flowables(ctx, st, _, blocks) -> list:
         elif block.kind == "h2" and block.data == "splits":  # a long part: its heading needs only a start
             story += [CondPageBreak(st.size * 8), st.p(block.text, st.h2_alone)]  # (the vitals: _kept_start)
         elif block.kind == "chart":
-            story += [Spacer(1, 3 * mm), _chart(ctx, _, block.data), Spacer(1, 2 * mm)]
+            story += [Spacer(1, 1 * mm), _chart(ctx, _, block.data), Spacer(1, 1 * mm)]
         else:
             story.append(st.p(block.text))
     return story
@@ -468,9 +479,26 @@ def render_visit_summary(ctx: VisitSummaryContext) -> bytes:
                             topMargin=MARGIN, bottomMargin=MARGIN + 4 * mm, title=title, author=ctx.clinic_name,
                             subject=_("Visit summary"), lang=ctx.language)
     story = _flowables(ctx, st, _, summary_blocks(ctx))
-    page_footer = footer(_("%(clinic)s visit summary", clinic=ctx.clinic_name), ctx.font_size,
-                         _("page %(number)d"))
-    doc.build(story, onFirstPage=page_footer, onLaterPages=page_footer)
+    doc.build(story, canvasmaker=numbered_canvas(_footer(ctx, _)))
     return buffer.getvalue()
+
+
+def _footer(ctx, _):
+    """'page 1 of 2' on every page; from page 2 on, the patient's name too (pages may come apart)."""
+    patient = " ".join((ctx.record.patient.first_name, ctx.record.patient.last_name))
+
+    def draw(canvas, number: int, total: int) -> None:
+        if number == 1:
+            text = _("%(clinic)s visit summary — page %(number)d of %(total)d", clinic=ctx.clinic_name,
+                     number=number, total=total)
+        else:
+            text = _("%(patient)s — %(clinic)s — page %(number)d of %(total)d", patient=patient,
+                     clinic=ctx.clinic_name, number=number, total=total)
+        canvas.saveState()
+        canvas.setFont("Helvetica", small_size(ctx.font_size))
+        canvas.drawString(MARGIN, 9 * mm, printable(text))
+        canvas.restoreState()
+
+    return draw
 
 

@@ -437,6 +437,35 @@ def test_every_chart_line_stays_inside_its_axes():
         assert plot.xValueAxis.valueMin <= min(times) and max(times) <= plot.xValueAxis.valueMax
 
 
+def test_the_chart_tells_its_lines_apart_in_black_and_white_and_names_its_units():
+    from clinic.pdf.visit_summary import Words, _chart
+
+    ctx = summaries.tysabri_anaphylaxis()
+    drawing = _chart(ctx, Words(ctx), ctx.record.vitals)
+    plot = next(item for item in drawing.contents if item.__class__.__name__ == "LinePlot")
+    dashes = [plot.lines[i].strokeDashArray for i in range(len(plot.data))]
+    assert dashes[0] is None and dashes[1] and dashes[2] and dashes[1] != dashes[2], "top solid, others dashed"
+    strings = [item.text for item in drawing.contents if item.__class__.__name__ == "String"]
+    assert "mmHg (blood pressure) or beats a minute" in strings
+    pages = " ".join(read_back(render_visit_summary(ctx)).texts)
+    assert "mmHg (blood pressure) or beats a minute" in pages
+
+
+@pytest.mark.parametrize("language,words", [("en", ("page 1 of 2", "Maria Lopez — Chairside Infusion Center — page 2 of 2")),
+                                            ("es", ("página 1 de 2", "Maria Lopez — Chairside Infusion Center — página 2 de 2"))])
+def test_every_page_says_page_n_of_m_and_the_later_ones_the_patients_name(language, words):
+    first, later = words
+    texts = printed("natalizumab", language, False).texts
+    assert len(texts) == 2
+    assert first in texts[0] and "Maria Lopez —" not in texts[0]
+    assert later in texts[1]
+
+
+def test_bullets_read_back_as_bullets():
+    text = printed("ocrelizumab", "en", False).texts[0]
+    assert text.count("•") >= 5 and "(cid:" not in text
+
+
 def test_the_lowest_or_highest_column_only_when_a_reading_stood_apart():
     steady = " ".join(printed("ocrelizumab", "en", False).texts)
     assert "Lowest or highest" not in steady and "At the start" in steady and "At the end" in steady
