@@ -209,6 +209,7 @@ def test_spanish_numbers_and_times_are_written_as_in_the_us():
     text = prose(summaries.in_language(dataclasses.replace(ctx, record=record), "es"))
     assert "1,267 mg" in text and "1.267" not in text and "p.m.." not in text
     assert re.search(r"\d:\d\d [ap]\.\s?m\.", text), "12-hour times"
+    assert not re.search(r"\d,\d °", text), "no decimal comma in a temperature, the catalog's included"
 
 
 @pytest.mark.parametrize("start_hour,end_hour,expected", [
