@@ -48,7 +48,7 @@ summaries: install-dev
 # language's catalog (clinic/translations/<code>/LC_MESSAGES/messages.po; translate what is new or fuzzy),
 # then compile them (the compiled .mo files are committed, so `make run` needs no build step).
 translations: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k plural:1,2 -k N_ -k warn:2 -k NP_:1c,2 -k timed --no-location --sort-output \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k plural:1,2 -k N_ -k warn:2 -k NP_:1c,2 -k timed -k to_patient --no-location --sort-output \
 		--omit-header -o clinic/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i clinic/translations/messages.pot -d clinic/translations --no-wrap
 	$(VENV)/bin/pybabel compile -d clinic/translations --statistics

@@ -40,6 +40,9 @@ VITALS_COLUMN_SHARES = (0.23, 0.22, 0.33, 0.22)
 FEVER_C = Decimal("38.0")
 NOT_RECORDED = N_("not recorded")
 AT_TIME = N_("at %(time)s")
+# Sentences about the patient that some languages say differently for a woman (the patient's recorded sex).
+FEMALE = "female patient"
+FEMALE_MESSAGES = (NP_("female patient", "You were taken to the emergency department."),)
 # Sentences with a time, again with a context naming the gaps that fall in the 1 o'clock hour: some languages
 # say it in the singular ("a la 1:18", not "a las 1:18"). A translation may leave the context out.
 ONE_OCLOCK = "%s at 1 o'clock"
@@ -106,6 +109,13 @@ class Words:
             text = self._catalog.pgettext(ONE_OCLOCK % ", ".join(ones), message)
         # A time that ends in an abbreviation ("12:00 p.m.") at a sentence's end takes no second full stop.
         return re.sub(r"(?<=[a-z]\.)\.(?!\.)", "", text % values)
+
+    def to_patient(self, message: str) -> str:
+        """A sentence about the patient, in its form for a woman when the catalog has one (Spanish: "La
+        llevaron", not "Lo llevaron"); see FEMALE_MESSAGES."""
+        if self.ctx.record.patient.sex == "female":
+            return self._catalog.pgettext(FEMALE, message)
+        return self._catalog.gettext(message)
 
     def hour_12(self, value: datetime) -> int:
         return value.astimezone(self.ctx.tz).hour % 12
@@ -239,7 +249,7 @@ def _reactions(ctx, _) -> list[Block]:
         blocks.append(Block("bullet", " ".join(s for s in sentences if s)))
     went = plain.disposition_sentence(ctx.record.disposition)
     if went:
-        blocks.append(Block("strong", _(went)))
+        blocks.append(Block("strong", _.to_patient(went)))
     return blocks
 
 

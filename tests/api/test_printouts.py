@@ -297,6 +297,6 @@ def test_the_issues_tysabri_anaphylaxis_sent_to_the_emergency_department(api, ma
     assert text.index("What to do first") < text.index("What you were given")
     spanish = text_of(nurse.get(f"/api/v1/sessions/{sid}/summary.pdf?lang=es").data)
     for part in ("una inyección de epinefrina (adrenalina), oxígeno y suero por la vena",
-                 "Lo llevaron a la sala de emergencias", "No vuelva a recibir Tysabri (natalizumab)"):
+                 "La llevaron a la sala de emergencias", "No vuelva a recibir Tysabri (natalizumab)"):
         assert part in spanish, part
     assert "estuvo en observación" not in spanish and "toca más o menos" not in spanish

@@ -292,7 +292,8 @@ def test_every_sentence_has_its_spanish_translation_and_the_compiled_catalog_is_
     root = i18n.TRANSLATIONS_DIR.parent.parent
     method_map = [("clinic/pdf/visit_summary.py", "python"), ("clinic/domain/plain_language.py", "python"),
                   ("clinic/domain/drug_data.py", "python"), ("**", "ignore")]
-    keywords = {"_": None, "N_": None, "plural": (1, 2), "warn": (2,), "NP_": ((1, "c"), 2), "timed": None}
+    keywords = {"_": None, "N_": None, "plural": (1, 2), "warn": (2,), "NP_": ((1, "c"), 2), "timed": None,
+                "to_patient": None}
     marked = {m[2] if isinstance(m[2], str) else tuple(m[2])[0]
               for m in extract_from_dir(str(root), method_map, keywords=keywords)}
     for code in i18n.languages()[1:]:
@@ -319,7 +320,10 @@ def _key(value):
 
 def test_spanish_says_it_plainly_and_neutrally():
     transfer = prose(summaries.in_language(summaries.tysabri_anaphylaxis(), "es"))
-    assert "Lo llevaron a la sala de emergencias." in transfer and "Del centro" not in transfer
+    assert "La llevaron a la sala de emergencias." in transfer and "Del centro" not in transfer, "Maria"
+    his = prose(summaries.in_language(of_sex(summaries.tysabri_anaphylaxis(), "male"), "es"))
+    assert "Lo llevaron a la sala de emergencias." in his
+    assert "You were taken to the emergency department." in prose(summaries.tysabri_anaphylaxis())
     assert "Le salen moretones con facilidad" in transfer and "Moretones fáciles" not in transfer
     ordinary = prose(summaries.in_language(summaries.ordinary_visit("ocrelizumab"), "es"))
     assert "Su próxima infusión debe ser alrededor del 18 de mayo de 2027." in ordinary
