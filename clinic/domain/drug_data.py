@@ -407,8 +407,6 @@ DRUGS: tuple[Drug, ...] = (
             warn("call", "Blood in your urine.", "L8"),
             warn("know", "Take your nausea medicine as prescribed.", "L8"),
             warn("know", "Do not get pregnant.", "L8", applies_to="female"),
-            warn("know", "Use condoms while you get this medicine and for 4 months after, so that a partner does "
-                         "not get pregnant.", "L8", applies_to="male"),
         ),
         rxnorm="3002",
     ),
