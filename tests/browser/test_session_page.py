@@ -70,6 +70,25 @@ def test_each_state_shows_now_and_the_next_form_on_the_first_screen(live, new_pa
             assert not small_targets(page), (link, small_targets(page))
 
 
+
+@pytest.mark.parametrize("viewport", ["tablet"])
+def test_a_serious_event_with_eleven_low_readings_stays_within_the_height(live, new_page, make_user, api,
+                                                                          make_patient, viewport):
+    # Issue 23: one flag line per reading made this page 4,320 px; each rule's readings now fold into one line.
+    sid = make_state("serious_readings", api, make_patient)
+    page = new_page()
+    log_in(page, live.base, make_user("nurse").username)
+    page.goto(f"{live.base}/sessions/{sid}")
+    height = page_height(page)
+    print(f"\nserious with 11 low readings at {viewport}: {height} px")
+    assert height <= MOST_WHILE_INFUSING, height
+    fold = page.locator("#flags details", has_text="Serious: low systolic")
+    expect(fold.locator("li").first).to_be_hidden()
+    fold.locator("summary").click()
+    expect(fold.locator("li")).to_have_count(11)
+    assert_accessible(page, "session page, serious with 11 low readings")
+
+
 class Interactions:
     """Counts what the nurse does besides typing vital-sign values: taps, ticks, choices, other text typed."""
 

@@ -292,3 +292,22 @@ def test_the_page_renders_only_forms_the_lifecycle_allows():
     for status, names in ON_THE_PAGE.items():
         assert names <= set(REGISTRY), status
         assert all(lifecycle.allows(status, name) for name in names), status
+
+
+def test_a_serious_event_with_many_low_readings_folds_each_rule_into_one_line(login, api, make_patient):
+    # Issue 23: eleven low readings gave eleven "systolic … below 90" lines and eleven NEWS2 lines.
+    from tests.browser.session_states import make_state
+    sid = make_state("serious_readings", api, make_patient)
+    page = login("nurse").get(f"/sessions/{sid}").get_data(as_text=True)
+    flags = page[page.index('id="flags"'):]
+    flags = flags[:flags.index("</section>")]
+    summaries = re.findall(r"<summary>(.*?)</summary>", flags, re.S)
+    low = [s for s in summaries if s.startswith("Serious: low systolic")]
+    assert len(low) == 1 and re.fullmatch(r"Serious: low systolic at \d\d:\d\d and 10 later readings, "
+                                          r"lowest 80 mmHg at \d\d:\d\d", low[0]), summaries
+    assert sum(s.startswith("Serious: NEWS2 urgent") for s in summaries) == 1, summaries
+    assert re.sub(r"<details>.*?</details>", "", flags, flags=re.S).count("<li") <= 12, flags
+    assert flags.count("Serious: systolic") == 11  # every reading is still there, one tap away
+    top = page[page.index('id="top-flag"'):page.index('id="now"')]
+    assert "anaphylaxis criteria met" in top and "more" not in top and "later readings" not in top
+    assert "circulatory (systolic 82 mmHg at" in flags and "and 10 later readings, lowest systolic 80 mmHg" in flags
