@@ -192,6 +192,7 @@ def test_end_asks_whether_the_full_dose_was_given_and_the_same_nurse_may_undo_it
     act(nurse, sid, "end", {"at": local(1), "full_dose": "no"})
     page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
     assert "Undo end of infusion" in page and "Observation ends at" in page
+    assert re.search(r"Ended by mistake\? Undo until \d\d:\d\d to go back to infusing\.", page)
     other = login("nurse")
     assert "Undo end of infusion" not in other.get(f"/sessions/{sid}").get_data(as_text=True)
     refused = act(other, sid, "undo_end", {}, expect=409).get_data(as_text=True)
@@ -311,3 +312,15 @@ def test_a_serious_event_with_many_low_readings_folds_each_rule_into_one_line(lo
     top = page[page.index('id="top-flag"'):page.index('id="now"')]
     assert "anaphylaxis criteria met" in top and "more" not in top and "later readings" not in top
     assert "circulatory (systolic 82 mmHg at" in flags and "and 10 later readings, lowest systolic 80 mmHg" in flags
+
+
+def test_every_save_returns_to_the_top_with_the_message_under_the_now_panel(nurse):
+    # Issue 23: "Confirm checks" alone went to ?done=before-start#before-start, below the next form.
+    sid = register_and_check_in(nurse)
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    codes = re.findall(r'name="checks-codes" value="([^"]+)"', page)
+    done = nurse.post(f"/sessions/{sid}/checks", {"checks-codes": codes, "checks-version": re.search(
+        r'name="checks-version" type="hidden" value="(\d+)"', page).group(1)})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/sessions/{sid}"), done.headers
+    page = nurse.get(done.headers["Location"]).get_data(as_text=True)
+    assert page.index("Checks confirmed.") < page.index('id="next"')
