@@ -324,3 +324,16 @@ def test_every_save_returns_to_the_top_with_the_message_under_the_now_panel(nurs
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/sessions/{sid}"), done.headers
     page = nurse.get(done.headers["Location"]).get_data(as_text=True)
     assert page.index("Checks confirmed.") < page.index('id="next"')
+
+
+def test_an_anaphylaxis_while_infusing_offers_stopping_as_the_next_action(login, api, make_patient):
+    # Issue 23: the next action offered during an anaphylaxis was "Record vitals" (SPEC §5 says stop).
+    from tests.browser.session_states import make_state
+    sid = make_state("serious", api, make_patient)
+    page = login("nurse").get(f"/sessions/{sid}").get_data(as_text=True)
+    nxt = page[page.index('id="next"'):]
+    nxt = nxt[:nxt.index("</section>")]
+    assert "Next: Stop the infusion" in nxt and "Record vitals" not in nxt
+    assert f'href="/sessions/{sid}/end">End infusion…</a>' in nxt and f'/sessions/{sid}/pause"' in nxt
+    assert "Stop the infusion; call the emergency team" in nxt
+    assert page.count(f'href="/sessions/{sid}/end"') == 1  # offered once, at the top
