@@ -176,7 +176,11 @@ def context(infusion, bound: dict | None = None) -> dict:
         "product": drug.product(infusion.product_code),
         "chair_now": chair.now_at_the_chair(infusion, now),
         "plan_steps": chair.plan_steps(infusion),
-        "vitals_due_at": vitals_due_at(infusion.started_at, infusion.last_vitals_at, status),
+        # The patient is still in the chair while paused: the vitals stay due (issue 23: "Vitals due at –").
+        "vitals_due_at": vitals_due_at(infusion.started_at, infusion.last_vitals_at,
+                                       "infusing" if status == "paused" else status),
+        "paused_by": next((e for e in sorted(infusion.events, key=lambda e: e.occurred_at, reverse=True)
+                           if e.kind == "pause" and not e.is_voided), None) if status == "paused" else None,
         "vitals_rows": vitals_rows(infusion),
         "alerts": treatment.standing_alerts(infusion.patient_id),
         "history": history.reaction_history(infusion.patient_id, infusion.drug_code, exclude_session=infusion.id)

@@ -337,3 +337,16 @@ def test_an_anaphylaxis_while_infusing_offers_stopping_as_the_next_action(login,
     assert f'href="/sessions/{sid}/end">End infusion…</a>' in nxt and f'/sessions/{sid}/pause"' in nxt
     assert "Stop the infusion; call the emergency team" in nxt
     assert page.count(f'href="/sessions/{sid}/end"') == 1  # offered once, at the top
+
+
+def test_while_paused_the_now_panel_says_since_when_and_why_and_keeps_the_vitals_due(login, api, make_patient):
+    # Issue 23: paused showed "Vitals due at –" and a past time as the next step's.
+    from tests.browser.session_states import make_state
+    sid = make_state("paused", api, make_patient)
+    page = login("nurse").get(f"/sessions/{sid}").get_data(as_text=True)
+    now_panel = page[page.index('id="now"'):]
+    now_panel = now_panel[:now_panel.index("</section>")]
+    assert re.search(r"<dt>Paused</dt><dd><strong>since \d\d:\d\d</strong>: patient to the bathroom", now_panel)
+    assert re.search(r"<dt>Vitals</dt><dd>(<strong class=\"badge warning\">Overdue</strong> since|due at) \d\d:\d\d",
+                     now_panel), now_panel
+    assert "after the resume" in now_panel and "Vitals due at" not in now_panel
