@@ -7,6 +7,7 @@ Voided entries are dropped before any rule runs, so they raise nothing.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -239,9 +240,22 @@ MAX_NAMED = 3  # a message names this many pieces of evidence per system, then c
 
 
 def _named(found: list[tuple[Evidence, str]]) -> str:
-    words = [w for _, w in found[:MAX_NAMED]]
-    more = len(found) - MAX_NAMED
-    return ", ".join(words) + (f" and {more} more" if more > 0 else "")
+    # Readings beyond the first carry no words: `_first_and_lowest` has summed them up already.
+    words = [w for _, w in found if w]
+    more = len(words) - MAX_NAMED
+    return ", ".join(words[:MAX_NAMED]) + (f" and {more} more" if more > 0 else "")
+
+
+def _first_and_lowest(low: list[tuple[Evidence, str, int]]) -> str:
+    """Name a run of low readings by its first and its lowest, so the headline stays one line however
+    many readings follow (SPEC §5: one headline per event; the full list is under it)."""
+    first = low[0]
+    if len(low) == 1:
+        return first[1]
+    lowest = min(low, key=lambda f: f[2])
+    later = len(low) - 1
+    words = f"{first[1]} and {later} later {'reading' if later == 1 else 'readings'}"
+    return words + (f", lowest {lowest[1]}" if lowest is not first else "")
 
 
 def anaphylaxis_criteria(record: SessionRecord, tz: tzinfo) -> list[Flag]:
@@ -254,6 +268,7 @@ def anaphylaxis_criteria(record: SessionRecord, tz: tzinfo) -> list[Flag]:
     involved a system, so the event reads as one (SPEC §5's headline).
     """
     involved: dict[str, list[tuple[Evidence, str]]] = {}
+    readings: dict[str, list[tuple[Evidence, str, int]]] = {}  # low values, named first and worst
     laryngeal: list[tuple[Evidence, str]] = []
     for r in record.reactions:
         found = (_reaction_evidence(r), f"{r.label} at {_hhmm(r.onset_at, tz)}")
@@ -268,11 +283,16 @@ def anaphylaxis_criteria(record: SessionRecord, tz: tzinfo) -> list[Flag]:
         if not _watched(since, v.taken_at):
             continue
         if _low_systolic(v.systolic, baseline):
-            involved.setdefault("circulatory", []).append(
-                (_systolic_evidence(v), f"systolic {v.systolic} mmHg at {_hhmm(v.taken_at, tz)}"))
+            readings.setdefault("circulatory", []).append(
+                (_systolic_evidence(v), f"systolic {v.systolic} mmHg at {_hhmm(v.taken_at, tz)}", v.systolic))
         if v.spo2 is not None and v.spo2 <= HYPOXAEMIA_SPO2:
-            involved.setdefault("respiratory", []).append(
-                (Evidence("vitals", v.id, v.taken_at, f"SpO2 {v.spo2} %"), f"SpO₂ {v.spo2} % at {_hhmm(v.taken_at, tz)}"))
+            readings.setdefault("respiratory", []).append(
+                (Evidence("vitals", v.id, v.taken_at, f"SpO2 {v.spo2} %"), f"SpO₂ {v.spo2} % at {_hhmm(v.taken_at, tz)}",
+                 v.spo2))
+    for system, low in readings.items():
+        found = involved.setdefault(system, [])
+        found.append((low[0][0], _first_and_lowest(low)))
+        found.extend((e, "") for e, _, _ in low[1:])  # still evidence, already summed up in words
     systems = [s for s in ANAPHYLAXIS_SYSTEMS if s in involved]
     if not laryngeal and len(systems) < 2:
         return []
@@ -474,6 +494,74 @@ class Headline:
     @property
     def flags(self) -> tuple[Flag, ...]:
         return (self.lead, *self.others)
+
+    @property
+    def title(self) -> str:
+        """The headline in a line, for the top of the page: an anaphylaxis names its systems and evidence in
+        the Flags list, not above the Now panel, where it pushed the next action down (issue 23)."""
+        if self.lead.code == "anaphylaxis_criteria":
+            return self.lead.message.split(" — ")[0]
+        return self.lead.message
+
+    @property
+    def folded(self) -> tuple[Fold, ...]:
+        """The flags under the lead, those of one rule folded into one line (SPEC §5; issue 23: eleven low
+        readings gave eleven lines)."""
+        by_code: dict[str, list[Flag]] = {}
+        for f in self.others:
+            by_code.setdefault(f.code, []).append(f)
+        return tuple(Fold(tuple(flags)) for flags in by_code.values())
+
+
+# How a run of one rule's readings is summed up: its words, the number that makes one reading worse than
+# another (read from the evidence), and whether lower is worse.
+_FOLD_WORDS = {
+    "hypotension": ("Serious: low systolic", r"systolic (\d+)", "lowest", " mmHg"),
+    "news2_urgent": ("Serious: NEWS2 urgent", r"NEWS2 (\d+)", "highest", ""),
+    "news2_raised": ("Warning: NEWS2 raised", r"NEWS2 (\d+)", "highest", ""),
+    "fever": ("Warning: temperature 38.0 or higher", r"([\d.]+) °C", "highest", " °C"),
+    "hypertension_severe": ("Warning: severe hypertension", r"(\d+)", "highest", " mmHg"),
+}
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One rule's flags under a headline, as one line: the first, how many later, and the worst."""
+
+    flags: tuple[Flag, ...]
+
+    @property
+    def code(self) -> str:
+        return self.flags[0].code
+
+    @property
+    def first(self) -> Flag:
+        return self.flags[0]
+
+    @property
+    def later(self) -> int:
+        return len(self.flags) - 1
+
+    @property
+    def words(self) -> str:
+        return _FOLD_WORDS[self.code][0] if self.code in _FOLD_WORDS else self.first.message
+
+    @property
+    def first_at(self) -> datetime | None:
+        return self.first.evidence[0].at if self.first.evidence else None
+
+    @property
+    def worst(self) -> tuple[str, str, datetime | None] | None:
+        """("lowest", "82 mmHg", when) for a rule of readings with more than one; None otherwise."""
+        if self.code not in _FOLD_WORDS or not self.later:
+            return None
+        _, pattern, which, unit = _FOLD_WORDS[self.code]
+        valued = [(Decimal(m.group(1)), f.evidence[0]) for f in self.flags
+                  if f.evidence and (m := re.search(pattern, f.evidence[0].value))]
+        if not valued:
+            return None
+        value, evidence = (min if which == "lowest" else max)(valued, key=lambda v: v[0])
+        return which, f"{value}{unit}", evidence.at
 
 
 def _evidence_keys(flag: Flag) -> set[tuple]:

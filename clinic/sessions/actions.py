@@ -68,7 +68,8 @@ def _premedication(actor, session_id, expected_version, form):
         actor, session_id, expected_version, code=form.code.data, dose=form.dose.data or None,
         given_at=(_aware(form.given_at.data) or utcnow()) if given else None,
         not_given_reason=None if given else (form.not_given_reason.data or None))
-    return "Premedication recorded."
+    label = dict(form.code.choices).get(form.code.data, form.code.data)
+    return f"Premedication recorded: {label}, {'given' if given else 'not given'}."
 
 
 def _vitals(actor, session_id, expected_version, form):

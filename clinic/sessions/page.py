@@ -91,12 +91,14 @@ ON_THE_PAGE = {
 }
 
 
-def next_action(status: str, missing_steps: list[str], observed_after_end: bool) -> str | None:
+def next_action(status: str, missing_steps: list[str], observed_after_end: bool, emergency: bool = False) -> str | None:
     """The form the nurse most likely needs now (SPEC §10): before the start the first thing missing, then
     the start; the vitals while infusing; resuming while paused; after the end the observation vitals, then
     the discharge; signing once discharged."""
     if status == lifecycle.Status.PLANNED:
         return missing_steps[0] if missing_steps else "start"
+    if emergency and status == lifecycle.Status.INFUSING:
+        return "stop"  # an anaphylaxis or emergency: SPEC §5's advice is to stop, not to chart more vitals
     return {lifecycle.Status.INFUSING: "vitals", lifecycle.Status.PAUSED: "resume",
             lifecycle.Status.OBSERVING: "discharge" if observed_after_end else "vitals",
             lifecycle.Status.DISCHARGED: "finalize"}.get(lifecycle.Status(status))
@@ -164,7 +166,8 @@ def context(infusion, bound: dict | None = None) -> dict:
     user_id = current_user.id
     return {
         "infusion": infusion, "drug": drug, "forms": action_forms, "now": now, "status": status,
-        "bound": bound, "next": next_action(status, missing_steps, observed_after_end),
+        "bound": bound, "next": next_action(status, missing_steps, observed_after_end, emergency=any(
+            f.get("code") in flag_rules.NEVER_HIDDEN for f in stored)),
         "missing_steps": missing_steps,
         "confirmed": {c.code: c for c in infusion.checks},
         "checks": drug.checks_for(infusion.infusion_number),
@@ -173,7 +176,11 @@ def context(infusion, bound: dict | None = None) -> dict:
         "product": drug.product(infusion.product_code),
         "chair_now": chair.now_at_the_chair(infusion, now),
         "plan_steps": chair.plan_steps(infusion),
-        "vitals_due_at": vitals_due_at(infusion.started_at, infusion.last_vitals_at, status),
+        # The patient is still in the chair while paused: the vitals stay due (issue 23: "Vitals due at –").
+        "vitals_due_at": vitals_due_at(infusion.started_at, infusion.last_vitals_at,
+                                       "infusing" if status == "paused" else status),
+        "paused_by": next((e for e in sorted(infusion.events, key=lambda e: e.occurred_at, reverse=True)
+                           if e.kind == "pause" and not e.is_voided), None) if status == "paused" else None,
         "vitals_rows": vitals_rows(infusion),
         "alerts": treatment.standing_alerts(infusion.patient_id),
         "history": history.reaction_history(infusion.patient_id, infusion.drug_code, exclude_session=infusion.id)

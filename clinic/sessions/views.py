@@ -101,7 +101,7 @@ def action_page(session_id: int, action: str):
 
 # Where the page opens after a save: the top (the Now panel, the message and the next form are there), or the
 # section of a form that sits lower (with the message beside it).
-LOWER = {"next_appointment": "record", "amend": "amendments", "checks": "before-start", "void": "corrections",
+LOWER = {"next_appointment": "record", "amend": "amendments", "void": "corrections",
          "resolve": "corrections", "review": "flags"}
 
 

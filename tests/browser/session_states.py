@@ -10,6 +10,15 @@ from tests.helpers import ago, check_in, post
 
 STATES = ("planned", "infusing", "serious", "observing")  # the four pictured in docs/screens
 MORE_STATES = ("paused", "discharged")
+LOW_SYSTOLICS = (84, 86, 80, 85, 88, 84, 86, 87, 85, 89)  # after the serious state's 82: lowest 80, third
+
+
+def add_low_readings(nurse, sid) -> None:
+    """The serious state's anaphylaxis followed by ten more low blood-pressure readings (issue 23's chart)."""
+    for i, systolic in enumerate(LOW_SYSTOLICS):
+        post(nurse, sid, "vitals", {"taken_at": ago(9 - i * 0.8), "phase": "during", "systolic": systolic,
+                                    "diastolic": 50, "heart_rate": 120, "resp_rate": 24, "spo2": 93,
+                                    "on_oxygen": True, "consciousness": "alert"}, 201)
 
 
 def _ocrevus_started(nurse, patient_id, readings=11, started_minutes_ago=150) -> int:
@@ -62,4 +71,6 @@ def make_state(state: str, api, make_patient) -> int:
     post(nurse, sid, "vitals", {"taken_at": ago(10), "phase": "during", "systolic": 82, "diastolic": 50,
                                 "heart_rate": 124, "resp_rate": 26, "spo2": 90, "on_oxygen": False,
                                 "consciousness": "alert"}, 201)
+    if state == "serious_readings":
+        add_low_readings(nurse, sid)
     return sid

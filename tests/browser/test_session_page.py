@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 MOST_WHILE_INFUSING = 3000  # px at 768 x 1024 with 11 readings (issue 23)
 # What the first screen shows of each state: the Now panel, and the next action's form by its button.
-NEXT_BUTTON = {"planned": "Confirm checks", "infusing": "Record vitals", "serious": "Record vitals",
+NEXT_BUTTON = {"planned": "Confirm checks", "infusing": "Record vitals", "serious": "End infusion…",
                "observing": "Record vitals", "paused": "Resume infusion", "discharged": "Finalize"}
 
 
@@ -43,8 +43,11 @@ def test_each_state_shows_now_and_the_next_form_on_the_first_screen(live, new_pa
     print(f"\n{state} at {viewport}: {height} px")
     first_screen = VIEWPORTS[viewport]["height"]
     now, form = page.locator("#now"), page.locator("#next form").first
+    if state == "serious":  # issue 23: an anaphylaxis while infusing offers stopping first, not more vitals
+        form = page.locator("#next").get_by_role("link", name=NEXT_BUTTON[state])
+        expect(page.locator("#next").get_by_role("link", name="Pause infusion…")).to_be_visible()
     expect(now).to_be_visible()
-    expect(form.get_by_role("button", name=NEXT_BUTTON[state])).to_be_visible()
+    expect(form if state == "serious" else form.get_by_role("button", name=NEXT_BUTTON[state])).to_be_visible()
     if viewport == "tablet":
         assert bottom(now) <= first_screen and bottom(form) <= first_screen, (state, bottom(now), bottom(form))
         if state == "infusing":
@@ -68,6 +71,25 @@ def test_each_state_shows_now_and_the_next_form_on_the_first_screen(live, new_pa
             expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
             assert_accessible(page, f"session page, {link}")
             assert not small_targets(page), (link, small_targets(page))
+
+
+
+@pytest.mark.parametrize("viewport", ["tablet"])
+def test_a_serious_event_with_eleven_low_readings_stays_within_the_height(live, new_page, make_user, api,
+                                                                          make_patient, viewport):
+    # Issue 23: one flag line per reading made this page 4,320 px; each rule's readings now fold into one line.
+    sid = make_state("serious_readings", api, make_patient)
+    page = new_page()
+    log_in(page, live.base, make_user("nurse").username)
+    page.goto(f"{live.base}/sessions/{sid}")
+    height = page_height(page)
+    print(f"\nserious with 11 low readings at {viewport}: {height} px")
+    assert height <= MOST_WHILE_INFUSING, height
+    fold = page.locator("#flags details", has_text="Serious: low systolic")
+    expect(fold.locator("li").first).to_be_hidden()
+    fold.locator("summary").click()
+    expect(fold.locator("li")).to_have_count(11)
+    assert_accessible(page, "session page, serious with 11 low readings")
 
 
 class Interactions:

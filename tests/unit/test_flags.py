@@ -248,11 +248,15 @@ def test_anaphylaxis_from_throat_swelling_names_it_and_what_else_was_involved():
     assert {e.kind for e in flag.evidence} == {"reaction", "vitals"}
 
 
-def test_anaphylaxis_message_counts_what_it_does_not_name():
-    record = session(reactions=[reaction("hives")], vitals=[vitals(m, spo2=90) for m in (11, 12, 13, 14, 15)])
+def test_anaphylaxis_message_names_the_first_and_the_lowest_reading_however_many():
+    # Issue 23: eleven low readings made the headline grow "(…, … and 7 more)"; it stays one line.
+    spo2 = {11: 90, 12: 88, 13: 86, 14: 89, 15: 90}
+    record = session(reactions=[reaction("hives")], vitals=[vitals(m, spo2=s) for m, s in spo2.items()])
     flag = flags_of(record, "anaphylaxis_criteria")[0]
-    assert "SpO₂ 90 % at 15:11, SpO₂ 90 % at 15:12, SpO₂ 90 % at 15:13 and 2 more" in flag.message
+    assert "respiratory (SpO₂ 90 % at 15:11 and 4 later readings, lowest SpO₂ 86 % at 15:13)" in flag.message
     assert len(flag.evidence) == 6
+    many = session(reactions=[reaction("hives")], vitals=[vitals(m, systolic=84) for m in range(11, 40)])
+    assert len(flags_of(many, "anaphylaxis_criteria")[0].message) < 200
 
 
 def test_infusion_interrupted_by_reaction_action_and_by_pause_due_to_reaction():

@@ -192,6 +192,7 @@ def test_end_asks_whether_the_full_dose_was_given_and_the_same_nurse_may_undo_it
     act(nurse, sid, "end", {"at": local(1), "full_dose": "no"})
     page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
     assert "Undo end of infusion" in page and "Observation ends at" in page
+    assert re.search(r"Ended by mistake\? Undo until \d\d:\d\d to go back to infusing\.", page)
     other = login("nurse")
     assert "Undo end of infusion" not in other.get(f"/sessions/{sid}").get_data(as_text=True)
     refused = act(other, sid, "undo_end", {}, expect=409).get_data(as_text=True)
@@ -292,3 +293,60 @@ def test_the_page_renders_only_forms_the_lifecycle_allows():
     for status, names in ON_THE_PAGE.items():
         assert names <= set(REGISTRY), status
         assert all(lifecycle.allows(status, name) for name in names), status
+
+
+def test_a_serious_event_with_many_low_readings_folds_each_rule_into_one_line(login, api, make_patient):
+    # Issue 23: eleven low readings gave eleven "systolic … below 90" lines and eleven NEWS2 lines.
+    from tests.browser.session_states import make_state
+    sid = make_state("serious_readings", api, make_patient)
+    page = login("nurse").get(f"/sessions/{sid}").get_data(as_text=True)
+    flags = page[page.index('id="flags"'):]
+    flags = flags[:flags.index("</section>")]
+    summaries = re.findall(r"<summary>(.*?)</summary>", flags, re.S)
+    low = [s for s in summaries if s.startswith("Serious: low systolic")]
+    assert len(low) == 1 and re.fullmatch(r"Serious: low systolic at \d\d:\d\d and 10 later readings, "
+                                          r"lowest 80 mmHg at \d\d:\d\d", low[0]), summaries
+    assert sum(s.startswith("Serious: NEWS2 urgent") for s in summaries) == 1, summaries
+    assert re.sub(r"<details>.*?</details>", "", flags, flags=re.S).count("<li") <= 12, flags
+    assert flags.count("Serious: systolic") == 11  # every reading is still there, one tap away
+    top = page[page.index('id="top-flag"'):page.index('id="now"')]
+    assert "anaphylaxis criteria met" in top and "more" not in top and "later readings" not in top
+    assert "circulatory (systolic 82 mmHg at" in flags and "and 10 later readings, lowest systolic 80 mmHg" in flags
+
+
+def test_every_save_returns_to_the_top_with_the_message_under_the_now_panel(nurse):
+    # Issue 23: "Confirm checks" alone went to ?done=before-start#before-start, below the next form.
+    sid = register_and_check_in(nurse)
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    codes = re.findall(r'name="checks-codes" value="([^"]+)"', page)
+    done = nurse.post(f"/sessions/{sid}/checks", {"checks-codes": codes, "checks-version": re.search(
+        r'name="checks-version" type="hidden" value="(\d+)"', page).group(1)})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/sessions/{sid}"), done.headers
+    page = nurse.get(done.headers["Location"]).get_data(as_text=True)
+    assert page.index("Checks confirmed.") < page.index('id="next"')
+
+
+def test_an_anaphylaxis_while_infusing_offers_stopping_as_the_next_action(login, api, make_patient):
+    # Issue 23: the next action offered during an anaphylaxis was "Record vitals" (SPEC §5 says stop).
+    from tests.browser.session_states import make_state
+    sid = make_state("serious", api, make_patient)
+    page = login("nurse").get(f"/sessions/{sid}").get_data(as_text=True)
+    nxt = page[page.index('id="next"'):]
+    nxt = nxt[:nxt.index("</section>")]
+    assert "Next: Stop the infusion" in nxt and "Record vitals" not in nxt
+    assert f'href="/sessions/{sid}/end">End infusion…</a>' in nxt and f'/sessions/{sid}/pause"' in nxt
+    assert "Stop the infusion; call the emergency team" in nxt
+    assert page.count(f'href="/sessions/{sid}/end"') == 1  # offered once, at the top
+
+
+def test_while_paused_the_now_panel_says_since_when_and_why_and_keeps_the_vitals_due(login, api, make_patient):
+    # Issue 23: paused showed "Vitals due at –" and a past time as the next step's.
+    from tests.browser.session_states import make_state
+    sid = make_state("paused", api, make_patient)
+    page = login("nurse").get(f"/sessions/{sid}").get_data(as_text=True)
+    now_panel = page[page.index('id="now"'):]
+    now_panel = now_panel[:now_panel.index("</section>")]
+    assert re.search(r"<dt>Paused</dt><dd><strong>since \d\d:\d\d</strong>: patient to the bathroom", now_panel)
+    assert re.search(r"<dt>Vitals</dt><dd>(<strong class=\"badge warning\">Overdue</strong> since|due at) \d\d:\d\d",
+                     now_panel), now_panel
+    assert "after the resume" in now_panel and "Vitals due at" not in now_panel
