@@ -110,10 +110,15 @@ def test_voiding_a_reading_keeps_it_visible_struck_through(nurse):
     page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
     entry = re.search(r'<option value="(vitals-\d+)">', page).group(1)  # one form for every entry, one tap away
     assert f'action="/sessions/{sid}/void"' in page and "<summary>Void an entry</summary>" in page
+    top = page[page.index('class="session-top"'):]
+    top = top[:top.index("</header>")]  # issue 23: one tap from the top, not at the bottom of the page
+    assert f'href="/sessions/{sid}?open=void#void">Void an entry…</a>' in top
+    opened = nurse.get(f"/sessions/{sid}?open=void").get_data(as_text=True)
+    assert '<details id="void" open><summary>Void an entry' in opened
     refused = nurse.post(f"/sessions/{sid}/void", {"void-entry": entry, "void-reason": ""})
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "Reason for voiding:" in html and "autofocus" in html
-    assert re.search(r"<details open><summary>Void an entry", html)  # the refusal shows where the nurse was
+    assert re.search(r'<details id="void" open><summary>Void an entry', html)  # the refusal shows where the nurse was
     done = nurse.post(f"/sessions/{sid}/void", {"void-entry": entry, "void-reason": "wrong patient"})
     assert done.status_code == 302 and done.headers["Location"].endswith("?done=corrections#corrections")
     page = nurse.get(done.headers["Location"]).get_data(as_text=True)
