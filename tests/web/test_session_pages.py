@@ -355,3 +355,16 @@ def test_while_paused_the_now_panel_says_since_when_and_why_and_keeps_the_vitals
     assert re.search(r"<dt>Vitals</dt><dd>(<strong class=\"badge warning\">Overdue</strong> since|due at) \d\d:\d\d",
                      now_panel), now_panel
     assert "after the resume" in now_panel and "Vitals due at" not in now_panel
+
+
+def test_still_to_record_counts_only_required_premedications_and_the_message_names_it(nurse, api, make_patient):
+    # Issue 23: the optional antipyretic was listed as still to record; "Premedication recorded." named nothing.
+    from tests.helpers import check_in
+    sid = check_in(api("nurse"), make_patient().id, "ocrelizumab", chair="2", lot_number="OC-1")["id"]
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    still = re.search(r"Still to record: ([^<]*)</p>", page).group(1)
+    assert "Methylprednisolone" in still and "Antipyretic" not in still
+    act(nurse, sid, "premedication", {"code": "methylprednisolone_100", "given": "yes"})
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    assert re.search(r"Premedication recorded: Methylprednisolone 100 mg[^<]*, given\.", page)
+    assert "Antipyretic" not in re.search(r"Still to record: ([^<]*)</p>", page).group(1)
