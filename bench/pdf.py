@@ -39,8 +39,7 @@ def ordinary_visit() -> VisitSummaryContext:
     return VisitSummaryContext(record=record, clinic_name="Chairside Infusion Center", clinic_phone="555-0100",
                                tz=ZoneInfo("America/New_York"),
                                warnings=tuple(Warning(w.action, w.text) for w in drug.warnings),
-                               delayed_reaction_hours=drug.delayed_reaction_hours, next_due=date(2026, 12, 22),
-                               fingerprint="ab" * 32)
+                               delayed_reaction_hours=drug.delayed_reaction_hours, next_due=date(2026, 12, 22))
 
 
 def main() -> None:
