@@ -93,6 +93,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Staff screens are in English: WTForms' own English messages, without Flask-WTF loading its message
+        # catalog again on every request (patient-facing text has its own catalogs, clinic/translations).
+        "WTF_I18N_ENABLED": False,
         "SQLITE_BUSY_TIMEOUT_MS": _number("SQLITE_BUSY_TIMEOUT_MS", "30000"),
         "DB_POOL_RECYCLE_SECONDS": _number("DB_POOL_RECYCLE_SECONDS", "1800"),
         # PostgreSQL that does not answer must give a quick 503, never a worker hung until gunicorn kills it:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import bindparam, inspect, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain.lifecycle import Status
 from ..domain.records import (
@@ -12,56 +13,56 @@ from ..domain.records import (
 )
 from ..extensions import db
 from ..models import (
-    CheckConfirmation, InfusionSession, PremedicationRecord, ReactionEntry, SessionEvent, VitalSigns,
+    InfusionSession, PremedicationRecord, ReactionEntry, SessionEvent, User, VitalSigns,
 )
 
 
-def _load_options(people: bool) -> tuple:
-    """The session's row with its patient and drug version (and its nurse, with `people`), and its entries.
-
-    Each kind of entry comes in one query of its own: joined to the session's row, every reading would
-    repeat the session's columns and its drug version's protocol document, decoded again per reading.
-    With `people`, who charted each entry comes joined to its kind's query (one query per kind, not one
-    per entry).
-    """
-    def who(collection, model, attribute="recorded_by"):
-        return (collection.joinedload(getattr(model, attribute)),) if people else (collection,)
-
-    return (
-        joinedload(InfusionSession.patient),
-        joinedload(InfusionSession.drug_version),
-        *((joinedload(InfusionSession.nurse), joinedload(InfusionSession.finalized_by)) if people else ()),
-        *who(selectinload(InfusionSession.vitals), VitalSigns),
-        *who(selectinload(InfusionSession.reactions), ReactionEntry),
-        *who(selectinload(InfusionSession.events), SessionEvent),
-        *who(selectinload(InfusionSession.premedications), PremedicationRecord),
-        *((selectinload(InfusionSession.checks).joinedload(CheckConfirmation.confirmed_by),) if people else ()),
-    )
+# Who charted what: the session's own people, and each entry's author. A handful of staff chart a session, so
+# they come in one query and are set on each entry, rather than joined to every entry's row in five queries.
+PEOPLE = (("nurse", "nurse_id"), ("finalized_by", "finalized_by_id"))
+ENTRY_PEOPLE = (
+    ("vitals", "recorded_by", "recorded_by_id"), ("reactions", "recorded_by", "recorded_by_id"),
+    ("events", "recorded_by", "recorded_by_id"), ("premedications", "recorded_by", "recorded_by_id"),
+    ("checks", "confirmed_by", "confirmed_by_id"),
+)
 
 
-# Each shape of the query is built once: SQLAlchemy remembers a statement's cache key, which it would otherwise
-# work out again on every load from the many loader options (a third of the session page's time).
-_STATEMENTS: dict[tuple[bool, bool], object] = {}
+def _load_people(infusion: InfusionSession) -> None:
+    """Set who charted each entry, and the session's nurse and signer, from one query of those people."""
+    owners = [(infusion, attribute, key) for attribute, key in PEOPLE]
+    owners += [(entry, attribute, key) for collection, attribute, key in ENTRY_PEOPLE
+               for entry in getattr(infusion, collection)]
+    wanted = {getattr(owner, key) for owner, _, key in owners} - {None}
+    found = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(wanted)))} if wanted else {}
+    for owner, attribute, key in owners:
+        set_committed_value(owner, attribute, found.get(getattr(owner, key)))
 
 
-def _statement(people: bool, lock: bool):
-    key = (people, lock)
-    if key not in _STATEMENTS:
-        query = (select(InfusionSession).where(InfusionSession.id == bindparam("session_id"))
-                 .options(*_load_options(people)).execution_options(populate_existing=True))
-        _STATEMENTS[key] = query.with_for_update(of=InfusionSession) if lock else query
-    return _STATEMENTS[key]
+# The session's row with its patient and drug version. Each kind of entry comes in a query of its own when first
+# read, by SQLAlchemy's lazy loader: for one session these are the queries a selectin load would run, but their
+# statements are built once, not again on every load (joined to the session's row instead, every reading would
+# repeat the session's columns and its protocol document). populate_existing also resets entries read before in
+# this transaction, so they load again.
+_SESSION = (select(InfusionSession).where(InfusionSession.id == bindparam("session_id"))
+            .options(joinedload(InfusionSession.patient), joinedload(InfusionSession.drug_version))
+            .execution_options(populate_existing=True))
+_SESSION_LOCKED = _SESSION.with_for_update(of=InfusionSession)
 
 
 def load_session(session_id: int, *, for_update: bool = False, people: bool = True) -> InfusionSession | None:
-    """Load a session with everything charted on it (and who charted it, unless `people` is False).
+    """Load a session; what was charted on it loads when first read (with who charted it, unless `people`
+    is False).
 
     `for_update` locks the session's row on PostgreSQL until the transaction ends, so two changes of
     one session run one after the other (SQLite's writers hold its one write lock already). What is
     stored now always wins over what this transaction read before.
     """
     lock = for_update and db.session.get_bind().dialect.name == "postgresql"
-    return db.session.scalars(_statement(people, lock), {"session_id": session_id}).unique().first()
+    statement = _SESSION_LOCKED if lock else _SESSION
+    infusion = db.session.scalars(statement, {"session_id": session_id}).unique().first()
+    if infusion is not None and people:
+        _load_people(infusion)
+    return infusion
 
 
 def first_infusion_date(patient_id: int, drug_code: str) -> date | None:
