@@ -13,7 +13,6 @@ from ..review.forms import NOTE_REQUIRED, ReviewForm
 from ..services import catalog, chair, history, records, review, sessions, treatment
 from ..web import local_time, local_today
 from .actions import REGISTRY
-from .forms import VoidForm
 
 
 def reaction_groups(rows) -> list[tuple[str, str, list]]:
@@ -122,6 +121,11 @@ def _dash(value) -> str:
     return "–" if value is None else str(value)
 
 
+# The RCP's response to each NEWS2 band, in the words the flags use (DOMAIN.md §5); a score of 1–4 without a 3 is
+# only "raised".
+RESPONSE_WORDS = {"high": "emergency response", "medium": "urgent response", "low_single_3": "urgent review"}
+
+
 def vitals_rows(infusion) -> list[dict]:
     """Each reading as the table shows it, newest first: its values (abnormal ones with a word), its NEWS2
     score, when it was taken. Worked out here rather than in the template: the table is most of the page."""
@@ -140,7 +144,8 @@ def vitals_rows(infusion) -> list[dict]:
         urgent = score.total >= 5 or score.max_single >= 3
         rows.append({"v": v, "score": score, "marks": marks, "cells": cells, "taken": local_time(v.taken_at),
                      "late": local_time(v.charted_at) if late_entry(v.taken_at, v.charted_at) else None,
-                     "band": "none" if v.is_voided or not score.total else ("urgent" if urgent else "raised")})
+                     "band": "none" if v.is_voided or not score.total else ("urgent" if urgent else "raised"),
+                     "response": RESPONSE_WORDS.get(score.band, "raised")})
     return rows
 
 
@@ -195,7 +200,6 @@ def context(infusion, bound: dict | None = None) -> dict:
         "can_undo_end": lifecycle.undo_end_refusal(status, infusion.ended_by_id, infusion.ended_charted_at,
                                                    user_id, now) is None,
         "undo_end_until": infusion.ended_charted_at + lifecycle.UNDO_END_WITHIN if infusion.ended_charted_at else None,
-        "void_form": VoidForm(prefix="void", formdata=None),
     }
 
 

@@ -127,6 +127,16 @@ def test_the_card_shows_the_rate_and_the_plans_next_step(app, nurse, api, make_p
     assert "Rate 60 mL/h; next step 90 mL/h at" in said
 
 
+def test_a_rate_step_whose_time_has_passed_says_it_is_due(app, nurse, api, make_patient):
+    api_nurse = api("nurse")
+    patient = make_patient(last_name="Late")
+    sid = started_session(api_nurse, patient.id, "ocrelizumab", started_minutes_ago=40, chair="8")
+    started = datetime.fromisoformat(api_nurse.get(f"/api/v1/sessions/{sid}").get_json()["started_at"])
+    said = text_of(card(nurse.get("/").get_data(as_text=True), "Late"))
+    # Ocrevus's first infusion steps up to 60 mL/h after 30 minutes (DOMAIN.md §1.1): ten minutes ago.
+    assert f"Rate 30 mL/h; next step 60 mL/h due since {local(started + timedelta(minutes=30), app)}" in said, said
+
+
 def test_the_whole_card_is_one_link_to_the_session(nurse, api, make_patient):
     patient = make_patient(first_name="Grace", last_name="Hopper")
     sid = check_in(api("nurse"), patient.id, "natalizumab", chair="4")["id"]

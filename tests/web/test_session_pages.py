@@ -257,7 +257,19 @@ def test_abnormal_values_are_marked_in_words_with_each_readings_news2(nurse):
     assert "NEWS2" in table
     assert re.search(r'class="abnormal">84/50 <span class="mark">low</span>', table)
     assert re.search(r'class="abnormal">124 <span class="mark">high</span>', table)
-    assert re.search(r"<strong>5</strong>.*urgent", table, re.S)  # systolic 3 + heart rate 2
+    assert re.search(r"<strong>5</strong>.*urgent response", table, re.S)  # systolic 3 + heart rate 2
+
+
+def test_each_readings_news2_response_is_the_one_its_flag_names(nurse):
+    sid = register_and_check_in(nurse)
+    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "systolic": "84", "diastolic": "50",
+                               "heart_rate": "134", "resp_rate": "26", "spo2": "97", "temperature": "36.8",
+                               "on_oxygen": "no", "consciousness": "alert"})
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    table = page[page.index('<table class="vitals">'):page.index("</table>", page.index('<table class="vitals">'))]
+    # systolic 3 + heart rate 3 + respiratory rate 3: a high score, as the NEWS2 flag says (DOMAIN.md §5).
+    assert re.search(r"<strong>9</strong>.*emergency response", table, re.S)
+    assert "emergency response" in page[page.index('id="flags"'):]
 
 
 def test_a_supervisor_reviews_the_flags_from_the_session_page(nurse, login):
