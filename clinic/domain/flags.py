@@ -501,6 +501,8 @@ class Headline:
         the Flags list, not above the Now panel, where it pushed the next action down (issue 23)."""
         if self.lead.code == "anaphylaxis_criteria":
             return self.lead.message.split(" — ")[0]
+        if self.lead.code in ("news2_urgent", "news2_raised"):  # the points of each parameter: in the Flags list
+            return _NEWS2_POINTS.sub("", self.lead.message, count=1)
         return self.lead.message
 
     @property
@@ -511,6 +513,10 @@ class Headline:
         for f in self.others:
             by_code.setdefault(f.code, []).append(f)
         return tuple(Fold(tuple(flags)) for flags in by_code.values())
+
+
+# The parenthesis of a NEWS2 message that lists each parameter's points ("(heart rate 112 /min scores 2; …)").
+_NEWS2_POINTS = re.compile(r" \([^()]*\bscores \d[^()]*\)")
 
 
 # How a run of one rule's readings is summed up: its words, the number that makes one reading worse than

@@ -96,8 +96,8 @@ def next_action(status: str, missing_steps: list[str], observed_after_end: bool,
     the discharge; signing once discharged."""
     if status == lifecycle.Status.PLANNED:
         return missing_steps[0] if missing_steps else "start"
-    if emergency and status == lifecycle.Status.INFUSING:
-        return "stop"  # an anaphylaxis or emergency: SPEC §5's advice is to stop, not to chart more vitals
+    if emergency and status in lifecycle.RUNNING:
+        return "stop"  # an anaphylaxis or emergency: SPEC §5's advice is to stop, not to chart more or to resume
     return {lifecycle.Status.INFUSING: "vitals", lifecycle.Status.PAUSED: "resume",
             lifecycle.Status.OBSERVING: "discharge" if observed_after_end else "vitals",
             lifecycle.Status.DISCHARGED: "finalize"}.get(lifecycle.Status(status))

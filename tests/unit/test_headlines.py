@@ -113,3 +113,12 @@ def test_at_a_glance_never_hides_an_anaphylaxis_or_emergency():
     assert [h.lead.code for h in glance.shown] == ["emergency_response"] and glance.more == 1
     assert at_a_glance([], limit=3) == at_a_glance([], limit=0)
     assert at_a_glance(stored, limit=99).more == 0
+
+
+def test_a_news2_headlines_title_leaves_the_points_to_the_flags_list():
+    # The fresh-clone review: the NEWS2 message with every parameter's points pushed the next form down.
+    (headline,) = headlines(evaluate(session(vitals=[baseline(120), vitals(10, heart_rate=134, resp_rate=26)]), UTC))
+    assert headline.lead.code == "news2_urgent" and "scores 3" in headline.message
+    assert "scores" not in headline.title
+    assert headline.title.startswith("Serious: NEWS2 6 at ") and "high score" not in headline.title
+    assert "medium score (5–6): urgent response." in headline.title

@@ -178,6 +178,8 @@ def test_an_anaphylaxis_leads_and_is_never_counted_among_the_more(nurse, api, ma
     emergency = next(f["message"] for f in flags if f["code"] == "emergency_response")
     assert emergency in text_of(html)
     assert re.fullmatch(r"and \d+ more on the session page", lines[-1]), lines
+    # The fresh-clone review: the flags folded under the anaphylaxis (its low systolic, its NEWS2) went uncounted.
+    assert re.search(r"and \d+ more flags? of this event on the session page", text_of(html)), text_of(html)
 
 
 def test_the_board_reads_running_sessions_in_a_fixed_number_of_queries(app, nurse, api, make_patient):

@@ -272,6 +272,19 @@ def test_each_readings_news2_response_is_the_one_its_flag_names(nurse):
     assert "emergency response" in page[page.index('id="flags"'):]
 
 
+def test_a_news2_flag_at_the_top_names_its_band_once_and_leaves_the_points_below(nurse):
+    # The fresh-clone review: the top said the band twice ("What to do: medium score…") above a long points list.
+    sid = register_and_check_in(nurse)
+    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "systolic": "120", "diastolic": "80",
+                               "heart_rate": "134", "resp_rate": "26", "spo2": "97", "temperature": "36.8",
+                               "on_oxygen": "no", "consciousness": "alert"})
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    top = page[page.index('id="top-flag"'):page.index('id="now"')]
+    assert "Serious: NEWS2 6 at" in top and top.count("urgent response") == 1
+    assert "What to do" not in top and "scores" not in top
+    assert "heart rate 134 /min scores 3" in page[page.index('id="flags"'):]
+
+
 def test_a_supervisor_reviews_the_flags_from_the_session_page(nurse, login):
     sid = register_and_check_in(nurse)
     act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "systolic": "84", "diastolic": "50"})
@@ -354,6 +367,35 @@ def test_an_anaphylaxis_while_infusing_offers_stopping_as_the_next_action(login,
     assert f'href="/sessions/{sid}/end">End infusion…</a>' in nxt and f'/sessions/{sid}/pause"' in nxt
     assert "Stop the infusion; call the emergency team" in nxt
     assert page.count(f'href="/sessions/{sid}/end"') == 1  # offered once, at the top
+
+
+def test_an_anaphylaxis_while_paused_offers_stopping_not_resuming(login, api, make_patient):
+    # The fresh-clone review: paused for an anaphylaxis, the next action offered was "Resume the infusion".
+    from tests.browser.session_states import make_state
+    from tests.helpers import ago, post
+    sid = make_state("serious", api, make_patient)
+    post(api("nurse"), sid, "pause", {"at": ago(0), "reason": "anaphylaxis", "due_to_reaction": True})
+    page = login("nurse").get(f"/sessions/{sid}").get_data(as_text=True)
+    nxt = page[page.index('id="next"'):]
+    nxt = nxt[:nxt.index("</section>")]
+    assert "Next: Stop the infusion" in nxt and f'href="/sessions/{sid}/end">End infusion…</a>' in nxt
+    assert "Resume" not in nxt and f"/sessions/{sid}/pause" not in nxt
+
+
+def test_beside_a_serious_flag_the_plans_next_step_is_held_not_offered(login, api, make_patient):
+    # The fresh-clone review: with a serious NEWS2 flag standing, the top offered "Set 90 mL/h now".
+    from tests.helpers import ago, post, started_session
+    nurse_api = api("nurse")
+    sid = started_session(nurse_api, make_patient(last_name="Held").id, "ocrelizumab", started_minutes_ago=40)
+    nurse = login("nurse")
+    assert "mL/h now</button>" in nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    post(nurse_api, sid, "vitals", {"taken_at": ago(1), "phase": "during", "systolic": 84, "diastolic": 50}, 201)
+    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    now_panel = page[page.index('id="now"'):page.index("</section>", page.index('id="now"'))]
+    assert "mL/h now</button>" not in page and "held while a serious flag stands" in now_panel
+    assert f'href="/sessions/{sid}/rate"' in page  # any ordered rate is still one tap away
+    board = nurse.get("/").get_data(as_text=True)
+    assert "held while a serious flag stands" in board
 
 
 def test_while_paused_the_now_panel_says_since_when_and_why_and_keeps_the_vitals_due(login, api, make_patient):
