@@ -5,7 +5,7 @@ from wtforms import (
     BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, PasswordField,
     RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField, widgets,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..formtools import GuardedForm, NumberField
 
@@ -126,6 +126,18 @@ class VitalsForm(VersionedForm):
         ("pain", "Responds to pain"), ("unresponsive", "Unresponsive")], default="")
     pain = IntegerField("Pain", validators=[Optional()], render_kw=NUMERIC, description="0 (none) to 10 (worst)")
     submit = SubmitField("Record vitals")
+
+    # SPEC §10: air and alert are chosen explicitly once, at the baseline; the readings after carry them over,
+    # and NEWS2 scores them.
+    def validate_on_oxygen(self, field):
+        self._chosen_at_the_baseline(field)
+
+    def validate_consciousness(self, field):
+        self._chosen_at_the_baseline(field)
+
+    def _chosen_at_the_baseline(self, field):
+        if self.phase.data == "baseline" and not field.data:
+            raise ValidationError("Choose it at the baseline: the readings after carry it over, and NEWS2 scores it.")
 
 
 class ReactionsForm(VersionedForm):

@@ -29,11 +29,18 @@ def check_in_natalizumab(page, base, patient_name):
     page.wait_for_url(re.compile(r"/sessions/\d+"))
 
 
+# At the baseline On oxygen and Consciousness are chosen once (SPEC §10); later readings carry them over.
+AT_THE_BASELINE = {"On oxygen": "no", "Consciousness": "alert"}
+
+
 def record_vitals(page, **values):
     if not page.get_by_label("Systolic", exact=True).is_visible():  # not the next action: one tap away
         page.locator("summary", has_text="Record vitals").click()
     for label, value in values.items():
-        page.get_by_label(label, exact=True).fill(str(value))
+        if label in AT_THE_BASELINE:
+            page.get_by_label(label, exact=True).select_option(value)
+        else:
+            page.get_by_label(label, exact=True).fill(str(value))
     with page.expect_navigation():
         page.get_by_role("button", name="Record vitals").click()
 
@@ -51,7 +58,7 @@ def test_nurse_day_from_check_in_to_finalize(live, new_page, make_user, make_pat
     page.get_by_label(re.compile("TOUCH pre-infusion questions")).check()
     page.get_by_role("button", name="Confirm checks").click()
     record_vitals(page, Systolic=124, Diastolic=78, **{"Heart rate": 72, "Respiratory rate": 14,
-                                                      "Oxygen saturation": 98, "Temperature": "36.8"})
+                                                      "Oxygen saturation": 98, "Temperature": "36.8"}, **AT_THE_BASELINE)
     expect(page.get_by_text("Vitals recorded.")).to_be_visible()
     page.get_by_role("button", name="Start infusion").click()
     expect(page.get_by_text("Infusion started.")).to_be_visible()
@@ -173,6 +180,15 @@ def test_vitals_and_reactions_by_keyboard_only(live, new_page, make_user, api, m
     page.keyboard.type("76")
     page.keyboard.press("Tab")
     page.keyboard.type("70")
+    # At the baseline On oxygen and Consciousness are chosen once: the arrow key moves each list from "Not
+    # recorded" to the next choice ("No (room air)", "Alert"), then on to Pain.
+    _focus(page, "() => document.activeElement.id === 'vitals-on_oxygen'")
+    page.keyboard.press("ArrowDown")
+    _focus(page, "() => document.activeElement.id === 'vitals-consciousness'")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("[document.getElementById('vitals-on_oxygen').value, "
+                         "document.getElementById('vitals-consciousness').value]") == ["no", "alert"]
+    _focus(page, "() => document.activeElement.id === 'vitals-pain'")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.get_by_text("Vitals recorded.")).to_be_visible()
@@ -200,9 +216,9 @@ def test_second_save_on_a_stale_page_gets_the_conflict_message(live, new_page, m
     for page, user in ((one, first_nurse), (two, second_nurse)):
         log_in(page, live.base, user.username)
         page.goto(f"{live.base}/sessions/{sid}")
-    record_vitals(one, Systolic=120, Diastolic=80)
+    record_vitals(one, Systolic=120, Diastolic=80, **AT_THE_BASELINE)
     expect(one.get_by_text("Vitals recorded.")).to_be_visible()
-    record_vitals(two, Systolic=150, Diastolic=90)
+    record_vitals(two, Systolic=150, Diastolic=90, **AT_THE_BASELINE)
     expect(two.get_by_text("changed by someone else")).to_be_visible()
     assert two.locator("td", has_text="150/90").count() == 0
 

@@ -61,7 +61,8 @@ def test_natalizumab_session_from_check_in_to_finalize(nurse):
     assert "Cannot start yet" in refused.get_data(as_text=True)
     nurse.post(f"/sessions/{sid}/checks", {"checks-codes": ["touch_authorized", "touch_checklist"]})
     act(nurse, sid, "vitals", {"taken_at": local(45), "phase": "baseline", "systolic": "126", "diastolic": "80",
-                               "heart_rate": "70", "temperature": "98.6", "temperature_unit": "F"})
+                               "heart_rate": "70", "temperature": "98.6", "temperature_unit": "F",
+                               "on_oxygen": "no", "consciousness": "alert"})
     page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
     assert "37.0" in page  # 98.6 °F stored as 37.0 °C
     act(nurse, sid, "start", {"at": local(40)})
@@ -85,28 +86,31 @@ def test_stale_form_gets_the_conflict_message(nurse):
     sid = register_and_check_in(nurse)
     page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
     version = re.search(r'name="vitals-version" type="hidden" value="(\d+)"', page).group(1)
-    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "heart_rate": "70"})
+    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "heart_rate": "70", "on_oxygen": "no", "consciousness": "alert"})
     stale = nurse.post(f"/sessions/{sid}/vitals", {"vitals-version": version, "vitals-taken_at": local(4),
-                                                   "vitals-phase": "baseline", "vitals-heart_rate": "75"})
+                                                   "vitals-phase": "baseline", "vitals-heart_rate": "75",
+                                                   "vitals-on_oxygen": "no", "vitals-consciousness": "alert"})
     assert stale.status_code == 409
     assert "Reload" in stale.get_data(as_text=True)
 
 
 def test_impossible_vitals_show_the_field_and_store_nothing(nurse):
     sid = register_and_check_in(nurse)
-    response = act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "systolic": "400"},
+    response = act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "systolic": "400",
+                                          "on_oxygen": "no", "consciousness": "alert"},
                    expect=422)
     html = response.get_data(as_text=True)
     assert "Systolic:" in html and "must be at most 300" in html
     assert "No vitals yet." in html
     fever = act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "temperature": "120",
-                                       "temperature_unit": "F"}, expect=422).get_data(as_text=True)
+                                       "temperature_unit": "F",
+                                       "on_oxygen": "no", "consciousness": "alert"}, expect=422).get_data(as_text=True)
     assert "120 °F is outside 86.0 to 111.2 °F" in fever and "No vitals yet." in fever
 
 
 def test_voiding_a_reading_keeps_it_visible_struck_through(nurse):
     sid = register_and_check_in(nurse)
-    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "heart_rate": "180"})
+    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "heart_rate": "180", "on_oxygen": "no", "consciousness": "alert"})
     page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
     entry = re.search(r'<option value="(vitals-\d+)">', page).group(1)  # one form for every entry, one tap away
     assert f'action="/sessions/{sid}/void"' in page and "<summary>Void an entry</summary>" in page
@@ -163,7 +167,8 @@ def test_a_finished_record_still_shows_its_checks_and_rate_changes(nurse):
     """Once the infusion is under way the forms go, but what was confirmed and done stays on the record."""
     sid = register_and_check_in(nurse)
     nurse.post(f"/sessions/{sid}/checks", {"checks-codes": ["touch_authorized", "touch_checklist"]})
-    act(nurse, sid, "vitals", {"taken_at": local(45), "phase": "baseline", "systolic": "126", "diastolic": "80"})
+    act(nurse, sid, "vitals", {"taken_at": local(45), "phase": "baseline", "systolic": "126", "diastolic": "80",
+                               "on_oxygen": "no", "consciousness": "alert"})
     act(nurse, sid, "start", {"at": local(40)})
     act(nurse, sid, "rate", {"rate_ml_h": "120", "at": local(30)})
     act(nurse, sid, "end", {"at": local(5), "full_dose": "yes"})
@@ -176,7 +181,8 @@ def test_a_finished_record_still_shows_its_checks_and_rate_changes(nurse):
 
 def _ended(nurse, sid):
     nurse.post(f"/sessions/{sid}/checks", {"checks-codes": ["touch_authorized", "touch_checklist"]})
-    act(nurse, sid, "vitals", {"taken_at": local(45), "phase": "baseline", "systolic": "126", "diastolic": "80"})
+    act(nurse, sid, "vitals", {"taken_at": local(45), "phase": "baseline", "systolic": "126", "diastolic": "80",
+                               "on_oxygen": "no", "consciousness": "alert"})
     act(nurse, sid, "start", {"at": local(40)})
     act(nurse, sid, "end", {"at": local(1), "full_dose": "no"})
 
@@ -184,7 +190,8 @@ def _ended(nurse, sid):
 def test_end_asks_whether_the_full_dose_was_given_and_the_same_nurse_may_undo_it(nurse, login):
     sid = register_and_check_in(nurse)
     nurse.post(f"/sessions/{sid}/checks", {"checks-codes": ["touch_authorized", "touch_checklist"]})
-    act(nurse, sid, "vitals", {"taken_at": local(45), "phase": "baseline", "systolic": "126", "diastolic": "80"})
+    act(nurse, sid, "vitals", {"taken_at": local(45), "phase": "baseline", "systolic": "126", "diastolic": "80",
+                               "on_oxygen": "no", "consciousness": "alert"})
     act(nurse, sid, "start", {"at": local(40)})
     page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
     assert f'href="/sessions/{sid}/end">End infusion…</a>' in page and 'name="end-full_dose"' not in page
@@ -232,13 +239,24 @@ def test_only_the_forms_the_status_allows_are_on_the_page(nurse):
     assert f'action="/sessions/{sid}/discharge"' in observing and 'value="observation"' in observing
 
 
+def test_the_baseline_asks_for_oxygen_and_consciousness_once(nurse):
+    # SPEC §10: air and alert are chosen explicitly once, at the baseline (the fresh-clone review saved one without).
+    sid = register_and_check_in(nurse)
+    refused = act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "heart_rate": "70"},
+                  expect=422).get_data(as_text=True)
+    assert "On oxygen: Choose it at the baseline" in refused and "Consciousness: Choose it at the baseline" in refused
+    assert "No vitals yet." in refused  # nothing stored
+    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "heart_rate": "70", "on_oxygen": "no",
+                               "consciousness": "alert"})
+
+
 def test_the_vitals_form_carries_oxygen_and_consciousness_over(nurse):
     sid = register_and_check_in(nurse)
     first = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
     assert '<option selected value="">Not recorded</option>' in first  # chosen explicitly, once
     act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "heart_rate": "70", "on_oxygen": "no",
                                "consciousness": "alert"})
-    act(nurse, sid, "vitals", {"taken_at": local(4), "phase": "baseline", "heart_rate": "72"})
+    act(nurse, sid, "vitals", {"taken_at": local(4), "phase": "baseline", "heart_rate": "72", "on_oxygen": "no", "consciousness": "alert"})
     page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
     assert '<option selected value="no">No (room air)</option>' in page
     assert '<option selected value="alert">Alert</option>' in page
@@ -287,7 +305,8 @@ def test_a_news2_flag_at_the_top_names_its_band_once_and_leaves_the_points_below
 
 def test_a_supervisor_reviews_the_flags_from_the_session_page(nurse, login):
     sid = register_and_check_in(nurse)
-    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "systolic": "84", "diastolic": "50"})
+    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "systolic": "84", "diastolic": "50",
+                               "on_oxygen": "no", "consciousness": "alert"})
     assert "Review these flags" not in nurse.get(f"/sessions/{sid}").get_data(as_text=True)
     supervisor = login("supervisor")
     page = supervisor.get(f"/sessions/{sid}").get_data(as_text=True)
@@ -309,7 +328,8 @@ def test_a_supervisor_reviews_the_flags_from_the_session_page(nurse, login):
 def test_a_refused_form_keeps_the_typing_and_focuses_the_field(nurse):
     sid = register_and_check_in(nurse)
     refused = act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "systolic": "400",
-                                         "heart_rate": "77"}, expect=422).get_data(as_text=True)
+                                         "heart_rate": "77",
+                                         "on_oxygen": "no", "consciousness": "alert"}, expect=422).get_data(as_text=True)
     field = re.search(r"<input[^>]*id=\"vitals-systolic\"[^>]*>", refused).group(0)
     assert "autofocus" in field and 'value="400"' in field
     assert 'value="77"' in refused
