@@ -496,6 +496,11 @@ class Headline:
         return (self.lead, *self.others)
 
     @property
+    def advice(self) -> str:
+        """What to do, unless the message already says it (NEWS2's advice is its band, which its message names)."""
+        return "" if self.action and self.action in self.lead.message else self.action
+
+    @property
     def title(self) -> str:
         """The headline in a line, for the top of the page: an anaphylaxis names its systems and evidence in
         the Flags list, not above the Now panel, where it pushed the next action down (issue 23)."""

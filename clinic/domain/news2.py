@@ -33,11 +33,18 @@ def reading_words(v: VitalsRecord, name: str) -> str:
     return f"{PARAMETER_WORDS[name]} {value} {unit}"
 
 
+# The RCP's clinical response to each band (DOMAIN.md §5), and the band with its response as the flags say it.
+RESPONSE = {
+    "low": "ward-based response",
+    "low_single_3": "urgent ward-based review",
+    "medium": "urgent response",
+    "high": "emergency response",
+}
 BAND_TEXT = {
-    "low": "low score (0–4): ward-based response",
-    "low_single_3": "3 in a single parameter: urgent ward-based review",
-    "medium": "medium score (5–6): urgent response",
-    "high": "high score (7 or more): emergency response",
+    "low": f"low score (0–4): {RESPONSE['low']}",
+    "low_single_3": f"3 in a single parameter: {RESPONSE['low_single_3']}",
+    "medium": f"medium score (5–6): {RESPONSE['medium']}",
+    "high": f"high score (7 or more): {RESPONSE['high']}",
 }
 
 
@@ -71,6 +78,10 @@ class News2Score:
     @property
     def band_text(self) -> str:
         return BAND_TEXT[self.band]
+
+    @property
+    def response(self) -> str:
+        return RESPONSE[self.band]
 
 
 def resp_rate_points(rr: int) -> int:

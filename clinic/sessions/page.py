@@ -121,11 +121,6 @@ def _dash(value) -> str:
     return "–" if value is None else str(value)
 
 
-# The RCP's response to each NEWS2 band, in the words the flags use (DOMAIN.md §5); a score of 1–4 without a 3 is
-# only "raised".
-RESPONSE_WORDS = {"high": "emergency response", "medium": "urgent response", "low_single_3": "urgent review"}
-
-
 def vitals_rows(infusion) -> list[dict]:
     """Each reading as the table shows it, newest first: its values (abnormal ones with a word), its NEWS2
     score, when it was taken. Worked out here rather than in the template: the table is most of the page."""
@@ -141,11 +136,12 @@ def vitals_rows(infusion) -> list[dict]:
         state = {True: "O₂", False: "air", None: "–"}[v.on_oxygen] + ", " + (v.consciousness or "–")
         cells.append((state, ", ".join(w for w in (marks.get("oxygen"), marks.get("consciousness")) if w) or None))
         cells.append((_dash(v.pain), None))
-        urgent = score.total >= 5 or score.max_single >= 3
+        # A score of 1–4 without a 3 is only "raised"; above it, the RCP's response in the flags' words.
+        low = score.band == "low"
         rows.append({"v": v, "score": score, "marks": marks, "cells": cells, "taken": local_time(v.taken_at),
                      "late": local_time(v.charted_at) if late_entry(v.taken_at, v.charted_at) else None,
-                     "band": "none" if v.is_voided or not score.total else ("urgent" if urgent else "raised"),
-                     "response": RESPONSE_WORDS.get(score.band, "raised")})
+                     "band": "none" if v.is_voided or not score.total else ("raised" if low else "urgent"),
+                     "response": "raised" if low else score.response})
     return rows
 
 

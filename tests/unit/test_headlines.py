@@ -122,3 +122,12 @@ def test_a_news2_headlines_title_leaves_the_points_to_the_flags_list():
     assert "scores" not in headline.title
     assert headline.title.startswith("Serious: NEWS2 6 at ") and "high score" not in headline.title
     assert "medium score (5–6): urgent response." in headline.title
+
+
+def test_advice_is_left_out_only_where_the_message_already_says_it():
+    (news2_headline,) = headlines(evaluate(session(vitals=[baseline(120), vitals(10, heart_rate=134, resp_rate=26)]),
+                                           UTC))
+    assert news2_headline.action and news2_headline.action in news2_headline.message and news2_headline.advice == ""
+    (fainting,) = headlines(evaluate(session(reactions=[reaction("fainting", grade=4, action="emergency_response")]),
+                                     UTC))
+    assert fainting.advice and fainting.advice == fainting.action and fainting.advice not in fainting.message

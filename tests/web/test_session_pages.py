@@ -265,13 +265,22 @@ def test_the_vitals_form_carries_oxygen_and_consciousness_over(nurse):
     assert re.search(r'id="vitals-temperature" inputmode="decimal"|inputmode="decimal"[^>]*id="vitals-temperature"', page)
 
 
-def test_abnormal_values_are_marked_in_words_with_each_readings_news2(nurse):
+def page_after_a_baseline(nurse, **values) -> str:
+    """Check a patient in, record a baseline with these values (air, alert, 36.8 °C, SpO₂ 97 % unless given),
+    and return the session page."""
     sid = register_and_check_in(nurse)
-    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "systolic": "84", "diastolic": "50",
-                               "heart_rate": "124", "resp_rate": "16", "spo2": "97", "temperature": "36.8",
-                               "on_oxygen": "no", "consciousness": "alert"})
-    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
-    table = page[page.index('<table class="vitals">'):page.index("</table>", page.index('<table class="vitals">'))]
+    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "resp_rate": "16", "spo2": "97",
+                               "temperature": "36.8", "on_oxygen": "no", "consciousness": "alert", **values})
+    return nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+
+
+def vitals_table(page: str) -> str:
+    start = page.index('<table class="vitals">')
+    return page[start:page.index("</table>", start)]
+
+
+def test_abnormal_values_are_marked_in_words_with_each_readings_news2(nurse):
+    table = vitals_table(page_after_a_baseline(nurse, systolic="84", diastolic="50", heart_rate="124"))
     assert "NEWS2" in table
     assert re.search(r'class="abnormal">84/50 <span class="mark">low</span>', table)
     assert re.search(r'class="abnormal">124 <span class="mark">high</span>', table)
@@ -279,12 +288,8 @@ def test_abnormal_values_are_marked_in_words_with_each_readings_news2(nurse):
 
 
 def test_each_readings_news2_response_is_the_one_its_flag_names(nurse):
-    sid = register_and_check_in(nurse)
-    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "systolic": "84", "diastolic": "50",
-                               "heart_rate": "134", "resp_rate": "26", "spo2": "97", "temperature": "36.8",
-                               "on_oxygen": "no", "consciousness": "alert"})
-    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
-    table = page[page.index('<table class="vitals">'):page.index("</table>", page.index('<table class="vitals">'))]
+    page = page_after_a_baseline(nurse, systolic="84", diastolic="50", heart_rate="134", resp_rate="26")
+    table = vitals_table(page)
     # systolic 3 + heart rate 3 + respiratory rate 3: a high score, as the NEWS2 flag says (DOMAIN.md §5).
     assert re.search(r"<strong>9</strong>.*emergency response", table, re.S)
     assert "emergency response" in page[page.index('id="flags"'):]
@@ -292,11 +297,7 @@ def test_each_readings_news2_response_is_the_one_its_flag_names(nurse):
 
 def test_a_news2_flag_at_the_top_names_its_band_once_and_leaves_the_points_below(nurse):
     # The fresh-clone review: the top said the band twice ("What to do: medium score…") above a long points list.
-    sid = register_and_check_in(nurse)
-    act(nurse, sid, "vitals", {"taken_at": local(5), "phase": "baseline", "systolic": "120", "diastolic": "80",
-                               "heart_rate": "134", "resp_rate": "26", "spo2": "97", "temperature": "36.8",
-                               "on_oxygen": "no", "consciousness": "alert"})
-    page = nurse.get(f"/sessions/{sid}").get_data(as_text=True)
+    page = page_after_a_baseline(nurse, systolic="120", diastolic="80", heart_rate="134", resp_rate="26")
     top = page[page.index('id="top-flag"'):page.index('id="now"')]
     assert "Serious: NEWS2 6 at" in top and top.count("urgent response") == 1
     assert "What to do" not in top and "scores" not in top
