@@ -56,7 +56,8 @@ def test_nurse_day_from_check_in_to_finalize(live, new_page, make_user, make_pat
     expect(page.get_by_text("Penicillin").first).to_be_visible()
     page.get_by_label(re.compile("TOUCH: patient shown")).check()
     page.get_by_label(re.compile("TOUCH pre-infusion questions")).check()
-    page.get_by_role("button", name="Confirm checks").click()
+    with page.expect_navigation():  # the next form is the vitals only once the page has come back
+        page.get_by_role("button", name="Confirm checks").click()
     record_vitals(page, Systolic=124, Diastolic=78, **{"Heart rate": 72, "Respiratory rate": 14,
                                                       "Oxygen saturation": 98, "Temperature": "36.8"}, **AT_THE_BASELINE)
     expect(page.get_by_text("Vitals recorded.")).to_be_visible()
